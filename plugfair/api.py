@@ -1,0 +1,94 @@
+"""The stable interface of plugfair (API 1.0).
+
+This module is the only public surface: a plugin imports from here and
+nowhere else in ``plugfair``.  It follows semantic versioning through
+:data:`API_VERSION`; names are added in minor versions and removed only in
+a major version, after a deprecation cycle.
+
+Importing it is cheap: the CLI, test and quota helpers are loaded on first
+use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from plugfair.interface.errors import (
+    ConfigError,
+    IncompatiblePlugin,
+    OverLimit,
+    PlugfairError,
+    PlugfairWarning,
+    PluginCollision,
+    PluginError,
+    PluginLoadError,
+    PluginNotFound,
+    PluginValidationError,
+    QuotaError,
+    QuotaExceeded,
+    UsageError,
+    deprecated,
+)
+from plugfair.interface.plugin import API_VERSION, Plugin
+from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plugfair.interface.commands import Command, Lister, ShowOne
+    from plugfair.interface.testing import PluginDistribution, make_registry
+    from plugfair.registry.core import Registry
+
+__all__ = [
+    # the contract
+    "API_VERSION",
+    "Plugin",
+    "QuotaResource",
+    "UNLIMITED",
+    "MAX_LIMIT",
+    # CLI bases
+    "Command",
+    "Lister",
+    "ShowOne",
+    # registry
+    "Registry",
+    # test seams
+    "PluginDistribution",
+    "make_registry",
+    # errors and warnings
+    "PlugfairError",
+    "PlugfairWarning",
+    "PluginError",
+    "PluginNotFound",
+    "PluginLoadError",
+    "IncompatiblePlugin",
+    "PluginValidationError",
+    "PluginCollision",
+    "ConfigError",
+    "UsageError",
+    "QuotaError",
+    "QuotaExceeded",
+    "OverLimit",
+    "deprecated",
+]
+
+# Names whose implementation pulls in a heavy library (cliff, fixtures...)
+# are resolved on first access.
+_LAZY = {
+    "Command": "plugfair.interface.commands",
+    "Lister": "plugfair.interface.commands",
+    "ShowOne": "plugfair.interface.commands",
+    "Registry": "plugfair.registry.core",
+    "PluginDistribution": "plugfair.interface.testing",
+    "make_registry": "plugfair.interface.testing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError("module 'plugfair.api' has no attribute %r" % name)
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

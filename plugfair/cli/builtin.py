@@ -1,0 +1,44 @@
+"""plugfair's own commands, registered as the plugin ``plugfair``.
+
+This class is listed in setup.cfg under ``plugfair.plugins`` exactly like
+any other plugin; there is no private command table.  Each host module
+listed in :data:`COMMAND_MODULES` has a ``commands()`` function returning
+``{name: command class}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from plugfair.api import Plugin
+
+#: Modules that contribute plugfair's own commands.
+COMMAND_MODULES = (
+    "plugfair.cli.commands.plugins",
+    "plugfair.cli.commands.config",
+)
+
+
+class PlugfairPlugin(Plugin):
+    """Core commands: plugins, configuration, tests, quota, conformance."""
+
+    name = "plugfair"
+    api_version = "1.0"
+    description = "plugfair's own commands."
+
+    def cli_commands(self) -> Mapping[str, type[Any]]:
+        out: dict[str, type[Any]] = {}
+        for module in COMMAND_MODULES:
+            out.update(importlib.import_module(module).commands())
+        return out
+
+    def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:
+        # The host registers the same [plugfair] options before any plugin
+        # loads (it needs them to select plugins); equal options register
+        # once, and declaring them here puts them in the sample like any
+        # other plugin's.
+        from plugfair.config import opts
+
+        return [(opts.GROUP, opts.core_opts())]

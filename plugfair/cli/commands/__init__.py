@@ -1,0 +1,1 @@
+"""plugfair's own commands, provided by the plugin ``plugfair``."""

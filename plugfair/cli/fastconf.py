@@ -1,0 +1,102 @@
+"""Read the ``[plugfair]`` plugin selection without importing oslo.config.
+
+Only the fast help path uses this, so that ``plugfair --help`` stays near
+interpreter start-up time.  It looks in the same places as oslo.config's
+``find_config_files('plugfair')``/``find_config_dirs('plugfair')`` (a test
+keeps the two in step).  Anything it cannot read with certainty makes it
+return ``None``; the caller then takes the full path, where oslo.config
+parses the files and reports errors with file and line.
+"""
+
+from __future__ import annotations
+
+import configparser
+import glob
+import os
+from collections.abc import Sequence
+
+__all__ = ["FastConf", "default_files", "default_dirs", "read"]
+
+
+class FastConf:
+    def __init__(self) -> None:
+        self.enabled_plugins: list[str] = []
+        self.disabled_plugins: list[str] = []
+        self.manifest_cache = True
+        self.hook_timeout = 10.0
+
+
+def _search_dirs() -> list[str]:
+    home = os.path.abspath(os.path.expanduser("~"))
+    dirs = [
+        os.path.join(home, ".plugfair"),
+        home,
+        "/etc/plugfair",
+        "/etc",
+    ]
+    snap_c = os.environ.get("SNAP_COMMON")
+    snap = os.environ.get("SNAP")
+    if snap_c:
+        dirs.append(os.path.join(snap_c, "etc", "plugfair"))
+    if snap:
+        dirs.append(os.path.join(snap, "etc", "plugfair"))
+    return dirs
+
+
+def _first(name: str) -> list[str]:
+    for d in _search_dirs():
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            return [path]
+    return []
+
+
+def default_files() -> list[str]:
+    """The config files oslo.config would find for plugfair."""
+    return _first("plugfair.conf")
+
+
+def default_dirs() -> list[str]:
+    """The config directories oslo.config would find for plugfair."""
+    return _first("plugfair.conf.d")
+
+
+def _as_list(value: str) -> list[str]:
+    return [x.strip() for x in value.split(",") if x.strip()]
+
+
+def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
+    """Read the ``[plugfair]`` options, or ``None`` if unsure."""
+    conf = FastConf()
+    files = list(files) or default_files()
+    dirs = list(dirs) or default_dirs()
+    paths = list(files)
+    for d in dirs:
+        if not os.path.isdir(d):
+            return None
+        paths.extend(sorted(glob.glob(os.path.join(d, "*.conf"))))
+    for path in paths:
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        try:
+            with open(path, encoding="utf-8") as f:
+                parser.read_file(f)
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            return None
+        if not parser.has_section("plugfair"):
+            continue
+        section = parser["plugfair"]
+        try:
+            if "enabled_plugins" in section:
+                conf.enabled_plugins = _as_list(section["enabled_plugins"])
+            if "disabled_plugins" in section:
+                conf.disabled_plugins = _as_list(section["disabled_plugins"])
+            if "manifest_cache" in section:
+                value = section["manifest_cache"].strip().lower()
+                if value not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                    return None
+                conf.manifest_cache = value in ("true", "1", "yes", "on")
+            if "hook_timeout" in section:
+                conf.hook_timeout = float(section["hook_timeout"])
+        except ValueError:
+            return None
+    return conf

@@ -1,0 +1,215 @@
+"""Entry point of the ``plugfair`` command.
+
+``plugfair``, ``plugfair --help`` and ``plugfair help`` are answered from
+the manifest cache without importing cliff, oslo.config or any plugin.
+Everything else goes to the cliff application, which imports only the
+plugin whose command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from plugfair.cli import options as gopts
+
+__all__ = ["main"]
+
+_VALUED = {f for o in gopts.ALL_OPTIONS if o.metavar for f in o.flags}
+_FLAGS = {f for o in gopts.ALL_OPTIONS if not o.metavar for f in o.flags}
+
+DESCRIPTION = (
+    "plugfair: one plugin interface for tests, CLI commands and quota. "
+    "Every command below comes from a plugin."
+)
+
+
+class _Pre:
+    def __init__(self) -> None:
+        self.config_file: list[str] = []
+        self.config_dir: list[str] = []
+        self.help = False
+        self.no_cache = False
+        self.command: list[str] = []
+        self.unknown_option = False
+
+
+def _preparse(argv: Sequence[str]) -> _Pre:
+    """Split global options from the command words (no validation)."""
+    pre = _Pre()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-") or arg == "-":
+            # Only the leading words can name the command.
+            words = []
+            for a in argv[i:]:
+                if a.startswith("-"):
+                    break
+                words.append(a)
+            pre.command = words
+            break
+        name, eq, value = arg.partition("=")
+        if name in _VALUED:
+            if not eq:
+                i += 1
+                value = argv[i] if i < len(argv) else ""
+            if name == "--config-file":
+                pre.config_file.append(value)
+            elif name == "--config-dir":
+                pre.config_dir.append(value)
+        elif arg in ("-h", "--help"):
+            pre.help = True
+        elif arg == "--no-cache":
+            pre.no_cache = True
+        elif arg in _FLAGS or arg.startswith("-v"):
+            pass
+        else:
+            pre.unknown_option = True
+        i += 1
+    return pre
+
+
+def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
+    from plugfair.cli import fastconf
+    from plugfair.registry import manifest
+    from plugfair.registry.core import Registry
+
+    conf = fastconf.read(pre.config_file, pre.config_dir)
+    if conf is None:
+        return None
+    found = manifest.load(
+        use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout
+    )
+    return Registry(
+        found.records,
+        enabled=conf.enabled_plugins,
+        disabled=conf.disabled_plugins,
+        hook_timeout=conf.hook_timeout,
+    )
+
+
+def _wrap(text: str, indent: int, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width=max(width - indent, 20)) or [""]
+
+
+def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
+    """Write the top-level help: global options, then every command."""
+    width = 79
+    usage = ["usage: plugfair"]
+    for opt in gopts.ALL_OPTIONS:
+        flag = opt.flags[-1] if opt.flags[-1].startswith("--") else opt.flags[0]
+        usage.append("[%s%s]" % (flag, " " + opt.metavar if opt.metavar else ""))
+    lines = []
+    line = ""
+    for word in usage:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = " " * 16
+        line = (line + " " + word) if line.strip() else line + word
+    lines.append(line)
+    out.write("\n".join(lines) + "\n\n" + DESCRIPTION + "\n\noptions:\n")
+    for opt in gopts.ALL_OPTIONS:
+        head = ", ".join(
+            f + (" " + opt.metavar if opt.metavar else "") for f in opt.flags
+        )
+        body = _wrap(opt.help, 24, width)
+        if len(head) <= 20:
+            out.write("  %-21s %s\n" % (head, body[0]))
+        else:
+            out.write("  %s\n%s%s\n" % (head, " " * 24, body[0]))
+        for more in body[1:]:
+            out.write(" " * 24 + more + "\n")
+    commands = dict(registry.commands())
+    commands.setdefault("complete", ("cliff", "print bash completion command"))
+    commands.setdefault("help", ("cliff", "print detailed help for another command"))
+    out.write("\nCommands (the provider is in brackets):\n")
+    name_width = min(max((len(n) for n in commands), default=10), 30)
+    for name in sorted(commands):
+        plugin, summary = commands[name]
+        text = "%s [%s]" % (summary, plugin) if summary else "[%s]" % plugin
+        body = _wrap(text, name_width + 5, width)
+        out.write("  %-*s  %s\n" % (name_width, name, body[0]))
+        for more in body[1:]:
+            out.write(" " * (name_width + 4) + more + "\n")
+    problems = registry.problems()
+    if problems:
+        out.write(
+            "\n%d plugin(s) have problems: %s. Run 'plugfair plugin doctor'.\n"
+            % (len(problems), ", ".join(sorted({p.name for p in problems})))
+        )
+
+
+def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[no-untyped-def]
+    """Return an error message if ``words`` name no usable command."""
+    commands = set(registry.commands()) | {"help", "complete"}
+    for i in range(len(words), 0, -1):
+        name = " ".join(words[:i])
+        if name in commands:
+            return None
+        # cliff accepts unique prefixes of command words
+        if len([c for c in commands if _prefix_match(words[:i], c)]) == 1:
+            return None
+    wanted = " ".join(words)
+    for i in range(len(words), 0, -1):
+        owner = registry.command_owner(" ".join(words[:i]))
+        if owner is not None:
+            name = " ".join(words[:i])
+            if owner.status == "disabled":
+                why = "plugin %r, which is disabled by configuration" % owner.name
+                fix = "Enable it in [plugfair] enabled_plugins/disabled_plugins."
+            elif name in {c.item for c in registry.collisions if c.kind == "command"}:
+                who = [c for c in registry.collisions if c.item == name][0]
+                why = "more than one plugin (%s), so neither is used" % ", ".join(
+                    p for p, _ in who.claimants
+                )
+                fix = "Disable one with '[plugfair] disabled_plugins'."
+            else:
+                why = "plugin %r, which is not usable (%s)" % (owner.name, owner.status)
+                fix = "Run 'plugfair plugin doctor %s'." % owner.name
+            return "plugfair: the command '%s' is provided by %s. %s" % (name, why, fix)
+    import difflib
+
+    close = difflib.get_close_matches(wanted, sorted(commands), n=3, cutoff=0.6)
+    hint = " Did you mean: %s?" % ", ".join(close) if close else ""
+    return "plugfair: '%s' is not a plugfair command. See 'plugfair --help'.%s" % (
+        wanted,
+        hint,
+    )
+
+
+def _prefix_match(words: list[str], command: str) -> bool:
+    parts = command.split(" ")
+    return len(parts) == len(words) and all(p.startswith(w) for p, w in zip(parts, words, strict=True))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``plugfair`` command; return its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    pre = _preparse(args)
+    wants_help = (
+        (pre.help and not pre.command) or pre.command == ["help"] or not args
+    ) and not pre.unknown_option
+    if wants_help or pre.command:
+        registry = _fast_registry(pre)
+        if registry is not None:
+            if wants_help:
+                render_help(registry, sys.stdout)
+                return 0
+            error = _unknown_command(registry, pre.command)
+            if error:
+                sys.stderr.write(error + "\n")
+                return 1
+    from plugfair.cli.app import PlugfairApp
+
+    try:
+        return PlugfairApp().run(args)
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+        return code if isinstance(code, int) else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

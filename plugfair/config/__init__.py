@@ -1,0 +1,1 @@
+"""Configuration: the core options and building a ``ConfigOpts`` (core only)."""

@@ -1,0 +1,1 @@
+"""Definitions behind :mod:`plugfair.api`.  Private: import ``plugfair.api``."""

@@ -1,0 +1,60 @@
+"""Base classes of CLI commands, on cliff.
+
+Commands subclass these rather than cliff directly so that the host can
+give every command, from every plugin, the same global behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cliff import command, lister, show
+
+if TYPE_CHECKING:  # pragma: no cover
+    from oslo_config import cfg
+
+__all__ = ["Command", "Lister", "ShowOne"]
+
+
+class _HostAccess:
+    """Access to the host's configuration and registry from a command."""
+
+    app: Any
+
+    @property
+    def conf(self) -> cfg.ConfigOpts:
+        """The host's ``ConfigOpts``, with every loaded plugin's options."""
+        conf: cfg.ConfigOpts = self.app.conf
+        return conf
+
+    @property
+    def registry(self) -> Any:
+        """The host's plugin registry (:class:`plugfair.api.Registry`)."""
+        return self.app.registry
+
+
+class Command(_HostAccess, command.Command):
+    """A command that prints what it likes and returns an exit code.
+
+    Override :meth:`take_action`; return ``0`` on success.
+
+    .. versionadded:: 1.0
+    """
+
+
+class Lister(_HostAccess, lister.Lister):
+    """A command that returns ``(columns, rows)``; every list formatter works.
+
+    .. versionadded:: 1.0
+    """
+
+
+class ShowOne(_HostAccess, show.ShowOne):
+    """A command that returns ``(columns, values)`` for one object.
+
+    .. versionadded:: 1.0
+    """
+
+
+for _cls in (Command, Lister, ShowOne):
+    _cls.__module__ = "plugfair.api"

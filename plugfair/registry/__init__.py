@@ -1,0 +1,1 @@
+"""Plugin discovery, validation, collisions and the manifest cache (core only)."""

@@ -1,0 +1,296 @@
+"""The manifest cache: what every installed plugin provides, on disk.
+
+Listing plugins and printing help read the manifest, so they import no
+plugin module.  The manifest is rebuilt by probing the plugins in a child
+process whenever the environment changes:
+
+* the key covers the interpreter, ``sys.path``, the mtime of every
+  ``sys.path`` entry (installing or removing a distribution changes it) and
+  of every ``entry_points.txt`` (upgrades), and plugfair's own version;
+* each record also lists the plugin module files, whose mtimes are checked
+  on read, so editing an editable install is seen too.
+
+Writes go to a temporary file that is renamed over the old one, so
+concurrent writers never leave a torn file; a file that does not parse, or
+whose key does not match, is rebuilt.  The cache is off when
+``PLUGFAIR_NO_CACHE`` is set, with ``--no-cache`` or with
+``[plugfair] manifest_cache = false``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
+
+__all__ = ["cache_dir", "environment_key", "load", "build", "Manifest"]
+
+FORMAT = 1
+
+
+def cache_dir() -> str:
+    """Directory of the manifest cache (``PLUGFAIR_CACHE_DIR`` overrides)."""
+    explicit = os.environ.get("PLUGFAIR_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    return os.path.join(base, "plugfair")
+
+
+def _path_state(path: list[str]) -> list[Any]:
+    state: list[Any] = []
+    for entry in path:
+        try:
+            st = os.stat(entry or ".")
+        except OSError:
+            state.append([entry, None])
+            continue
+        state.append([entry, st.st_mtime_ns])
+        if not os.path.isdir(entry or "."):
+            continue
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                ep = os.path.join(entry or ".", name, "entry_points.txt")
+                try:
+                    state.append([ep, os.stat(ep).st_mtime_ns])
+                except OSError:
+                    pass
+    return state
+
+
+def environment_key(path: list[str] | None = None) -> str:
+    """Hash of everything whose change must invalidate the manifest."""
+    from plugfair import __version__
+
+    path = list(sys.path if path is None else path)
+    material = json.dumps(
+        [FORMAT, __version__, sys.executable, sys.prefix, path, _path_state(path)]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _cache_file(path: list[str]) -> str:
+    ident = hashlib.sha256(
+        json.dumps([sys.executable, sys.prefix, path]).encode("utf-8")
+    ).hexdigest()[:16]
+    return os.path.join(cache_dir(), "manifest-%s.json" % ident)
+
+
+class Manifest:
+    """The records of every installed plugin, in discovery order."""
+
+    def __init__(self, records: list[PluginRecord], *, source: str) -> None:
+        self.records = records
+        #: ``"cache"``, ``"probe"`` or ``"classes"``: where it came from.
+        self.source = source
+
+
+def _fresh(records: list[dict[str, Any]]) -> bool:
+    for rec in records:
+        for path, mtime in rec.get("files", {}).items():
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def load(*, use_cache: bool = True, timeout: float = 10.0) -> Manifest:
+    """Return the manifest, from the cache when it is valid."""
+    path = list(sys.path)
+    if os.environ.get("PLUGFAIR_NO_CACHE"):
+        use_cache = False
+    filename = _cache_file(path)
+    key = environment_key(path)
+    if use_cache:
+        try:
+            with open(filename, encoding="utf-8") as f:
+                data = json.load(f)
+            if (
+                isinstance(data, dict)
+                and data.get("key") == key
+                and isinstance(data.get("records"), list)
+                and _fresh(data["records"])
+            ):
+                return Manifest(
+                    [PluginRecord.from_dict(d) for d in data["records"]],
+                    source="cache",
+                )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # missing, torn or foreign: rebuild
+    records = build(path, timeout=timeout)
+    if use_cache:
+        _write(filename, {"key": key, "records": [x.to_dict() for x in records]})
+    return Manifest(records, source="probe")
+
+
+def _write(filename: str, data: dict[str, Any]) -> None:
+    directory = os.path.dirname(filename)
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, filename)
+    except OSError:
+        # A read-only or full cache directory only costs speed.
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
+
+
+_CHILD = (
+    "import json, sys\n"
+    "job = json.loads(sys.stdin.read())\n"
+    "sys.path[:] = job['sys_path']\n"
+    "from plugfair.registry.probe import run_job\n"
+    "run_job(job)\n"
+)
+
+
+def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
+    """Probe every plugin in child processes and return their records.
+
+    A child that dies (``os._exit``, a crash) or stops answering for
+    ``timeout`` seconds while probing one plugin is killed; that plugin is
+    recorded as failed and a new child carries on with the rest.
+    """
+    records: list[PluginRecord] = []
+    skip: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="plugfair-probe-") as tmp:
+        for attempt in range(10_000):
+            out = os.path.join(tmp, "out-%d.jsonl" % attempt)
+            job = {"sys_path": path, "out": out, "skip": skip}
+            started, done = _run_child(job, out, timeout)
+            for line in started["records"]:
+                records.append(PluginRecord.from_dict(line["record"]))
+                skip.append(line["ident"])
+            if done:
+                break
+            culprit = started["current"]
+            if culprit is None:
+                # The child died before probing anything: report it once.
+                records.append(_broken_probe(started["why"]))
+                break
+            name, target, dist = culprit.split("|", 2)
+            rec = PluginRecord(name=name, target=target, distribution=dist)
+            rec.status = STATUS_FAILED
+            rec.problems.append(
+                Problem(
+                    kind="import" if started["why"] != "hang" else "hang",
+                    reason=(
+                        "probing it did not finish within %.3g s (it hangs at "
+                        "import or in a hook)" % timeout
+                        if started["why"] == "hang"
+                        else "the process ended while importing it or calling "
+                        "its hooks (%s)" % started["why"]
+                    ),
+                    remedy="Report it to the plugin's authors (distribution %s), "
+                    "or disable it with '[plugfair] disabled_plugins = %s'."
+                    % (dist, name),
+                )
+            )
+            records.append(rec)
+            skip.append(culprit)
+    return records
+
+
+def _broken_probe(why: str) -> PluginRecord:
+    rec = PluginRecord(name="plugfair_probe", target="plugfair.registry.probe:run_job")
+    rec.status = STATUS_FAILED
+    rec.problems.append(
+        Problem(
+            kind="probe",
+            reason="the plugin probe could not start (%s)" % why,
+            remedy="Check that plugfair is installed in this interpreter.",
+        )
+    )
+    return rec
+
+
+def _run_child(
+    job: dict[str, Any], out: str, timeout: float
+) -> tuple[dict[str, Any], bool]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(json.dumps(job).encode("utf-8"))
+    proc.stdin.close()
+    state: dict[str, Any] = {"records": [], "current": None, "why": ""}
+    offset = 0
+    last = time.monotonic()
+    # Child start-up (imports) gets the same allowance as one plugin, plus a
+    # little, so a loaded machine does not blame the first plugin.
+    deadline_extra = 20.0
+    done = False
+    buffer = ""
+    while True:
+        rc = proc.poll()
+        try:
+            with open(out, encoding="utf-8") as f:
+                f.seek(offset)
+                chunk = f.read()
+                offset = f.tell()
+        except OSError:
+            chunk = ""
+        if chunk:
+            buffer += chunk
+            *lines, buffer = buffer.split("\n")
+            for line in lines:
+                item = json.loads(line)
+                if "start" in item:
+                    state["current"] = item["start"]
+                    last = time.monotonic()
+                    deadline_extra = 0.0
+                elif "record" in item:
+                    state["records"].append(item)
+                    state["current"] = None
+                    last = time.monotonic()
+                elif item.get("done"):
+                    done = True
+        if rc is not None and not chunk:
+            break
+        if time.monotonic() - last > timeout + deadline_extra:
+            proc.kill()
+            proc.wait()
+            state["why"] = "hang"
+            _drain(proc)
+            return state, False
+        if rc is None:
+            time.sleep(0.01)
+    err = _drain(proc)
+    if not done:
+        state["why"] = "exit status %s%s" % (
+            proc.returncode,
+            (": " + err.strip().splitlines()[-1]) if err.strip() else "",
+        )
+    return state, done
+
+
+def _drain(proc: subprocess.Popen[bytes]) -> str:
+    if proc.stderr is None:
+        return ""
+    data = proc.stderr.read(65536)
+    proc.stderr.close()
+    return data.decode("utf-8", "replace")

@@ -1,0 +1,120 @@
+"""What the registry knows about one plugin, without importing it.
+
+A :class:`PluginRecord` is what the manifest cache stores.  Everything the
+hot paths need (help listing, ``plugin list``, ``quota list``) is here, so
+they never import a plugin module.  This module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+__all__ = [
+    "NAMESPACE",
+    "PluginRecord",
+    "Problem",
+    "STATUS_OK",
+    "STATUS_FAILED",
+    "STATUS_INCOMPATIBLE",
+    "STATUS_CONFLICT",
+    "STATUS_DISABLED",
+]
+
+#: The one entry-point group every plugin is discovered through.
+NAMESPACE = "plugfair.plugins"
+
+STATUS_OK = "ok"
+#: Import, instantiation, a hook or validation failed; the plugin is unused.
+STATUS_FAILED = "failed"
+#: The plugin's ``api_version`` cannot be served; the plugin is unused.
+STATUS_INCOMPATIBLE = "incompatible"
+#: Something the plugin claims is also claimed by another plugin.
+STATUS_CONFLICT = "conflict"
+#: Excluded by ``enabled_plugins`` or ``disabled_plugins``.
+STATUS_DISABLED = "disabled"
+
+
+@dataclasses.dataclass
+class Problem:
+    """One thing wrong with a plugin, with the remedy."""
+
+    #: Short stable code, e.g. ``"import"``, ``"hook"``, ``"collision"``.
+    kind: str
+    #: What went wrong.
+    reason: str
+    #: What to do about it.
+    remedy: str
+    #: Full traceback text, when there was an exception.
+    traceback: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class PluginRecord:
+    """The registry's description of one installed plugin."""
+
+    #: Entry-point name, which must equal ``Plugin.name``.
+    name: str
+    #: Entry-point target, ``module:attribute``.
+    target: str
+    #: Distribution that declares the entry point, and its version.
+    distribution: str = "unknown"
+    version: str = "unknown"
+    api_version: str = ""
+    description: str = ""
+    #: ``ok``, ``failed`` or ``incompatible``, as found when probing; the
+    #: registry layers ``conflict`` and ``disabled`` on top.
+    status: str = STATUS_OK
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    #: Command name -> one-line help.
+    commands: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: Config group -> option names.
+    config_groups: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: Quota resources as dicts: name, default, unit, description.
+    quota: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: Whether the plugin overrides ``quota_usage``.
+    quota_usage: bool = False
+    services: list[str] = dataclasses.field(default_factory=list)
+    test_package: str | None = None
+    #: Source files whose change invalidates the cached record.
+    files: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def capabilities(self) -> list[str]:
+        """The capabilities the plugin provides, in a fixed order."""
+        caps = []
+        if self.config_groups:
+            caps.append("config")
+        if self.commands:
+            caps.append("commands")
+        if self.test_package:
+            caps.append("tests")
+        if self.quota:
+            caps.append("quota")
+        if self.services:
+            caps.append("services")
+        return caps
+
+    @property
+    def usable(self) -> bool:
+        """Whether the plugin may be loaded and its contributions used."""
+        return self.status in (STATUS_OK, STATUS_CONFLICT) and not any(
+            p.kind == "duplicate-name" for p in self.problems
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PluginRecord:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in fields}
+        kwargs["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        return cls(**kwargs)
+
+    def copy(self) -> PluginRecord:
+        return PluginRecord.from_dict(self.to_dict())
