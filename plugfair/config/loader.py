@@ -86,7 +86,9 @@ def plugin_opts(registry: Registry) -> list[tuple[str, list[cfg.Opt]]]:
     for name in registry.names():
         try:
             groups = v.validate_config_options(
-                name, registry.call(name, "config_options")
+                name,
+                registry.call(name, "config_options"),
+                type(registry.load(name)).config_groups,
             )
         except (PluginLoadError, PluginValidationError):
             continue

@@ -100,13 +100,15 @@ def check_api_version(
     raise IncompatiblePlugin(plugin, wanted=wanted, provided=provided, needs=needs)
 
 
-def owns_group(plugin: str, group: str) -> bool:
+def owns_group(plugin: str, group: str, extra: Sequence[str] = ()) -> bool:
     """Whether configuration group ``group`` belongs to ``plugin``.
 
-    A plugin owns the group named after it and every group named
-    ``<plugin>_<suffix>``.
+    A plugin owns the group named after it, every group named
+    ``<plugin>_<suffix>``, and the groups it claims in
+    :attr:`Plugin.config_groups` (``extra``).  Two plugins that claim the
+    same group collide.
     """
-    return group == plugin or group.startswith(plugin + "_")
+    return group == plugin or group.startswith(plugin + "_") or group in extra
 
 
 class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
@@ -147,6 +149,11 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
     #: One line that says what the plugin provides.
     description: ClassVar[str] = ""
 
+    #: Extra configuration groups the plugin claims, besides ``[<name>]``
+    #: and ``[<name>_*]``.  A group claimed by two plugins, or named after
+    #: another plugin, is a collision: neither plugin gets it.
+    config_groups: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         #: The host's configuration.  Read your options from your own group.
         self.conf = conf
@@ -155,7 +162,8 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
         """Return the configuration options of this plugin.
 
         :returns: ``(group, [opts])`` pairs.  Every group must be the
-            plugin's own: named :attr:`name` or ``<name>_<suffix>``.
+            plugin's own: named :attr:`name`, ``<name>_<suffix>`` or
+            listed in :attr:`config_groups`.
         """
         return []
 

@@ -170,7 +170,7 @@ class Registry:
         live = [x for x in active if x.status in (r.STATUS_OK,)]
         for kind, items in (
             ("command", lambda x: x.commands),
-            ("config group", lambda x: x.config_groups),
+            ("config group", lambda x: sorted(set(x.config_groups) | {x.name})),
             ("service", lambda x: x.services),
             ("test package", lambda x: [x.test_package] if x.test_package else []),
         ):
@@ -304,7 +304,9 @@ class Registry:
             conf = self.conf if self.conf is not None else cfg.ConfigOpts()
             plugin: Plugin = v.call_hook(name, cls, conf, timeout=self.hook_timeout)
             groups = v.validate_config_options(
-                name, v.call_hook(name, plugin.config_options, timeout=self.hook_timeout)
+                name,
+                v.call_hook(name, plugin.config_options, timeout=self.hook_timeout),
+                cls.config_groups,
             )
             for group, opts in groups:
                 if group in self._contested("config group"):

@@ -145,7 +145,9 @@ def describe(
     try:
         plugin = v.call_hook(ep_name, cls, conf, timeout=None)
         groups = v.validate_config_options(
-            ep_name, v.call_hook(ep_name, plugin.config_options, timeout=None)
+            ep_name,
+            v.call_hook(ep_name, plugin.config_options, timeout=None),
+            cls.config_groups,
         )
         for group, opts in groups:
             conf.register_opts(opts, group=group)

@@ -45,6 +45,7 @@ HOOK_ORDER = (
 
 _COMMAND = re.compile(r"^[a-z][a-z0-9-]{0,31}( [a-z][a-z0-9-]{0,31}){0,3}$")
 _SERVICE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_GROUP = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _PACKAGE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -139,10 +140,21 @@ def check_class(ep_name: str, obj: object) -> type[Plugin]:
     description = getattr(obj, "description", "")
     if not isinstance(description, str):
         raise PluginValidationError(ep_name, "description", "it must be a string.")
+    groups = getattr(obj, "config_groups", ())
+    if not isinstance(groups, (tuple, list)) or not all(
+        isinstance(g, str) and _GROUP.match(g) for g in groups
+    ):
+        raise PluginValidationError(
+            ep_name,
+            "config_groups",
+            "it must be a tuple of lowercase identifiers, e.g. ('quota',).",
+        )
     return obj
 
 
-def validate_config_options(plugin: str, value: object) -> list[tuple[str, list[Any]]]:
+def validate_config_options(
+    plugin: str, value: object, extra: Sequence[str] = ()
+) -> list[tuple[str, list[Any]]]:
     """Validate the return value of ``config_options()``."""
     from oslo_config import cfg
 
@@ -166,12 +178,13 @@ def validate_config_options(plugin: str, value: object) -> list[tuple[str, list[
                 "item %r is not a (group name, [opts]) pair." % (item,),
             )
         group, opts = item
-        if not owns_group(plugin, group):
+        if not owns_group(plugin, group, extra):
             raise PluginValidationError(
                 plugin,
                 "config_options()",
                 "it registers options in group [%s], which it does not own. "
-                "A plugin owns [%s] and [%s_*] only." % (group, plugin, plugin),
+                "A plugin owns [%s], [%s_*] and the groups listed in its "
+                "config_groups attribute." % (group, plugin, plugin),
             )
         if not isinstance(opts, Sequence) or not all(
             isinstance(o, cfg.Opt) for o in opts
