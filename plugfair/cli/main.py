@@ -90,9 +90,19 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
 
 
 def _wrap(text: str, indent: int, width: int) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width=max(width - indent, 20)) or [""]
+    room = max(width - indent, 20)
+    if len(text) <= room:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = "%s %s" % (line, word) if line else word
+    lines.append(line)
+    return lines
 
 
 def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]

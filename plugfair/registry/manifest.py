@@ -22,11 +22,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import subprocess
+
+# subprocess, tempfile and time are imported where a rebuild needs them:
+# the warm path (help, listings) must stay near interpreter start-up.
 
 from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
@@ -46,28 +49,45 @@ def cache_dir() -> str:
     return os.path.join(base, "plugfair")
 
 
+_METADATA = (".dist-info", ".egg-info")
+_LINKS = (".pth", ".egg-link")
+
+
 def _path_state(path: list[str]) -> list[Any]:
+    """What is installed on ``path``, cheaply.
+
+    For a directory: the names of its distribution metadata directories
+    (they carry the version, so upgrades show), the mtime of each one's
+    ``entry_points.txt``, and the mtime of each ``.pth``/``.egg-link`` file.
+    Other files in the directory are ignored, so a busy working directory on
+    ``sys.path`` does not invalidate the cache.  For a zip or egg file: its
+    mtime.
+    """
     state: list[Any] = []
     for entry in path:
+        where = entry or "."
         try:
-            st = os.stat(entry or ".")
+            names = os.listdir(where)
+        except NotADirectoryError:
+            try:
+                state.append([entry, os.stat(where).st_mtime_ns])
+            except OSError:
+                state.append([entry, None])
+            continue
         except OSError:
             state.append([entry, None])
             continue
-        state.append([entry, st.st_mtime_ns])
-        if not os.path.isdir(entry or "."):
-            continue
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith((".dist-info", ".egg-info")):
-                ep = os.path.join(entry or ".", name, "entry_points.txt")
-                try:
-                    state.append([ep, os.stat(ep).st_mtime_ns])
-                except OSError:
-                    pass
+        for name in sorted(names):
+            if name.endswith(_METADATA):
+                target = os.path.join(where, name, "entry_points.txt")
+            elif name.endswith(_LINKS):
+                target = os.path.join(where, name)
+            else:
+                continue
+            try:
+                state.append([name, os.stat(target).st_mtime_ns])
+            except OSError:
+                state.append([name, None])
     return state
 
 
@@ -139,6 +159,8 @@ def load(*, use_cache: bool = True, timeout: float = 10.0) -> Manifest:
 
 
 def _write(filename: str, data: dict[str, Any]) -> None:
+    import tempfile
+
     directory = os.path.dirname(filename)
     try:
         os.makedirs(directory, exist_ok=True)
@@ -172,6 +194,8 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
     ``timeout`` seconds while probing one plugin is killed; that plugin is
     recorded as failed and a new child carries on with the rest.
     """
+    import tempfile
+
     records: list[PluginRecord] = []
     skip: list[str] = []
     with tempfile.TemporaryDirectory(prefix="plugfair-probe-") as tmp:
@@ -228,6 +252,9 @@ def _broken_probe(why: str) -> PluginRecord:
 def _run_child(
     job: dict[str, Any], out: str, timeout: float
 ) -> tuple[dict[str, Any], bool]:
+    import subprocess
+    import time
+
     proc = subprocess.Popen(
         [sys.executable, "-c", _CHILD],
         stdin=subprocess.PIPE,

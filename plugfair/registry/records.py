@@ -117,4 +117,5 @@ class PluginRecord:
         return cls(**kwargs)
 
     def copy(self) -> PluginRecord:
-        return PluginRecord.from_dict(self.to_dict())
+        """A copy whose status and problems can change independently."""
+        return dataclasses.replace(self, problems=list(self.problems))
