@@ -8,6 +8,8 @@ command is looked up.
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -58,7 +60,12 @@ class RegistryCommandManager(CommandManager):
 class PlugfairApp(App):
     """The ``plugfair`` command-line application."""
 
-    def __init__(self, registry: Any = None, conf: Any = None) -> None:
+    # cliff names the program after sys.argv[0]; the name must not depend
+    # on how plugfair was started (console script, python -m, tests).
+    NAME = "plugfair"
+    LOG = logging.getLogger("plugfair.cli")
+
+    def __init__(self, registry: Any = None, conf: Any = None, records: Any = None) -> None:
         super().__init__(
             description=DESCRIPTION,
             version=__version__,
@@ -67,11 +74,18 @@ class PlugfairApp(App):
         )
         self.registry = registry
         self.conf = conf
+        # Manifest records already read by the fast path (never re-probe).
+        self._records = records
 
     def build_option_parser(
         self, description: str | None, version: str | None, argparse_kwargs: Any = None
     ) -> Any:
-        parser = super().build_option_parser(description, version, argparse_kwargs)
+        parser_kwargs = dict(argparse_kwargs or {})
+        parser_kwargs.setdefault("prog", self.NAME)
+        parser = super().build_option_parser(description, version, parser_kwargs)
+        for action in parser._actions:
+            if isinstance(action, argparse._VersionAction):
+                action.version = "%s %s" % (self.NAME, version)
         for opt in gopts.PLUGFAIR_OPTIONS:
             kwargs: dict[str, Any] = {"dest": opt.dest, "help": opt.help}
             if opt.metavar is None:
@@ -92,7 +106,9 @@ class PlugfairApp(App):
             self.conf = build_conf(self.options.config_file, self.options.config_dir)
         if self.registry is None:
             self.registry = Registry.discover(
-                self.conf, use_cache=False if self.options.no_cache else None
+                self.conf,
+                use_cache=False if self.options.no_cache else None,
+                records=self._records,
             )
         manager = self.command_manager
         assert isinstance(manager, RegistryCommandManager)
@@ -100,12 +116,30 @@ class PlugfairApp(App):
 
     def run_subcommand(self, argv: list[str]) -> int:
         self._error_code: int | None = None
+        if argv and argv[0].startswith("-"):
+            # cliff parses global options with parse_known_args: an unknown
+            # one would otherwise be taken for a command name.
+            self.stderr.write(
+                "plugfair: unrecognized option %r. See 'plugfair --help'.\n" % argv[0]
+            )
+            return 2
         rc = int(super().run_subcommand(argv))
         return self._error_code if self._error_code is not None and rc else rc
 
+    def interact(self) -> None:
+        # cliff starts an interactive shell when no command is given;
+        # plugfair has none: it prints the help, as the fast path does.
+        from plugfair.cli.main import render_help
+
+        render_help(self.registry, self.stdout)
+        self._helped = True
+
     def run(self, argv: list[str]) -> int:
+        self._helped = False
         try:
             rc = super().run(argv)
+            if self._helped:
+                rc = 0
         except PlugfairError as exc:
             sys.stderr.write("plugfair: %s\n" % exc)
             return exc.exit_code

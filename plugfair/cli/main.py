@@ -30,8 +30,12 @@ class _Pre:
         self.config_dir: list[str] = []
         self.help = False
         self.no_cache = False
+        self.strict = False
+        self.version = False
         self.command: list[str] = []
         self.unknown_option = False
+        #: The manifest records read by the fast path, for the full path.
+        self.records: object = None
 
 
 def _preparse(argv: Sequence[str]) -> _Pre:
@@ -62,6 +66,10 @@ def _preparse(argv: Sequence[str]) -> _Pre:
             pre.help = True
         elif arg == "--no-cache":
             pre.no_cache = True
+        elif arg == "--strict":
+            pre.strict = True
+        elif arg == "--version":
+            pre.version = True
         elif arg in _FLAGS or arg.startswith("-v"):
             pass
         else:
@@ -81,6 +89,7 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
     found = manifest.load(
         use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout
     )
+    pre.records = found.records
     return Registry(
         found.records,
         enabled=conf.enabled_plugins,
@@ -171,9 +180,11 @@ def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[
                 why = "plugin %r, which is disabled by configuration" % owner.name
                 fix = "Enable it in [plugfair] enabled_plugins/disabled_plugins."
             elif name in {c.item for c in registry.collisions if c.kind == "command"}:
-                who = [c for c in registry.collisions if c.item == name][0]
+                who = [
+                    c for c in registry.collisions if c.kind == "command" and c.item == name
+                ][0]
                 why = "more than one plugin (%s), so neither is used" % ", ".join(
-                    p for p, _ in who.claimants
+                    "%s from %s" % (p, d) for p, d in who.claimants
                 )
                 fix = "Disable one with '[plugfair] disabled_plugins'."
             else:
@@ -199,14 +210,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``plugfair`` command; return its exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     pre = _preparse(args)
+    # Without a command (global options only), plugfair prints the help:
+    # it has no interactive shell.
     wants_help = (
-        (pre.help and not pre.command) or pre.command == ["help"] or not args
+        (pre.help and not pre.command)
+        or pre.command == ["help"]
+        or (not pre.command and not pre.version)
     ) and not pre.unknown_option
     if wants_help or pre.command:
         registry = _fast_registry(pre)
         if registry is not None:
             if wants_help:
                 render_help(registry, sys.stdout)
+                if pre.strict and registry.problems():
+                    # --strict: the help is printed, but any problem fails.
+                    sys.stderr.write(
+                        "plugfair: --strict: some plugins have problems. Run "
+                        "'plugfair plugin doctor' for reasons and remedies.\n"
+                    )
+                    return 1
                 return 0
             error = _unknown_command(registry, pre.command)
             if error:
@@ -215,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from plugfair.cli.app import PlugfairApp
 
     try:
-        return PlugfairApp().run(args)
+        return PlugfairApp(records=pre.records).run(args)
     except SystemExit as exc:  # argparse usage errors
         code = exc.code
         return code if isinstance(code, int) else 1

@@ -44,8 +44,12 @@ def build_conf(
                 % path,
                 source=path,
             )
-    files = list(config_files) or cfg.find_config_files("plugfair")
-    dirs = list(config_dirs) or cfg.find_config_dirs("plugfair")
+    # prog is fixed so that the name the process was started under (say,
+    # "python -m ...") never changes which files are read.
+    files = list(config_files) or _unique(
+        cfg.find_config_files("plugfair", prog="plugfair")
+    )
+    dirs = list(config_dirs) or _unique(cfg.find_config_dirs("plugfair", prog="plugfair"))
     conf = cfg.ConfigOpts()
     opts.register(conf)
     try:
@@ -75,13 +79,19 @@ def build_conf(
     return conf
 
 
+def _unique(paths: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(paths))
+
+
 def plugin_opts(registry: Registry) -> list[tuple[str, list[cfg.Opt]]]:
     """Options of every usable plugin, loaded through the registry.
 
-    A plugin that fails to load is skipped (and marked failed).
+    A plugin that fails to load is skipped (and marked failed).  A group
+    that two plugins claim is left out: neither plugin gets it.
     """
     from plugfair.registry import validate as v
 
+    contested = {c.item for c in registry.collisions if c.kind == "config group"}
     out: list[tuple[str, list[cfg.Opt]]] = []
     for name in registry.names():
         try:
@@ -92,5 +102,5 @@ def plugin_opts(registry: Registry) -> list[tuple[str, list[cfg.Opt]]]:
             )
         except (PluginLoadError, PluginValidationError):
             continue
-        out.extend(groups)
+        out.extend(g for g in groups if g[0] not in contested)
     return sorted(out, key=lambda g: g[0])

@@ -15,13 +15,17 @@ def core_opts() -> list[cfg.Opt]:
         cfg.ListOpt(
             "enabled_plugins",
             default=[],
-            help="Use only these plugins. Empty means every installed plugin.",
+            help="Use only these plugins. Empty means every installed plugin. "
+            "An entry is a plugin name, or name@distribution to pick one "
+            "of two distributions that provide a plugin of the same name.",
         ),
         cfg.ListOpt(
             "disabled_plugins",
             default=[],
             help="Never use these plugins. This is how an operator resolves "
-            "a collision between two plugins.",
+            "a collision between two plugins. An entry is a plugin name, or "
+            "name@distribution to disable only the plugin of that name that "
+            "this distribution provides.",
         ),
         cfg.BoolOpt(
             "manifest_cache",

@@ -52,6 +52,19 @@ class PlugfairError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only context arguments, so the default
+        # (``cls(*self.args)``) cannot rebuild them: copy and pickle
+        # restore the message and the context attributes instead.
+        return (_restore, (type(self), self.message, dict(self.__dict__)))
+
+
+def _restore(cls: type[PlugfairError], message: str, state: dict[str, Any]) -> PlugfairError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class PlugfairWarning(UserWarning):
     """Category of every warning plugfair emits."""
@@ -165,10 +178,17 @@ class PluginCollision(PluginError, RuntimeError):
             "plugin %r (distribution %s)" % (p, d) for p, d in claimants
         )
         names = sorted({p for p, _ in claimants})
+        if len(names) == 1 and len(claimants) > 1:
+            # One plugin name from several distributions: name the
+            # distribution too, or both would be disabled.
+            last = sorted(claimants)[-1]
+            disable = "%s@%s" % (last[0], last[1])
+        else:
+            disable = names[-1]
         super().__init__(
             "The %s %r is claimed by %s. Neither is used. Disable one of them "
             "with '[plugfair] disabled_plugins = %s' (or uninstall it)."
-            % (kind, item, who, names[-1]),
+            % (kind, item, who, disable),
             plugin=names[0],
         )
         #: What kind of name is contested.

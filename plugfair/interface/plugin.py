@@ -43,7 +43,7 @@ def validate_plugin_name(name: object) -> str:
 
     :raises PluginValidationError: if it is not.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         shown = name if isinstance(name, str) else type(name).__name__
         raise PluginValidationError(
             str(shown)[:60],
@@ -55,7 +55,7 @@ def validate_plugin_name(name: object) -> str:
 
 
 def _parse(version: str) -> tuple[int, int]:
-    match = _VERSION.match(version)
+    match = _VERSION.fullmatch(version)
     if not match:
         raise ValueError(version)
     return int(match.group(1)), int(match.group(2))
@@ -190,7 +190,7 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
     def test_package(self) -> str | None:
         """Return the dotted name of the package that holds the tests.
 
-        :returns: a package name such as ``"dns_plugin.tests"``, which must
+        :returns: a package name such as ``"acme_plugin.tests"``, which must
             be inside the plugin's own top-level package, or ``None``.
         """
         return None

@@ -36,6 +36,13 @@ def validate_limit(value: object, *, what: str = "limit") -> int:
                 "%s %r is not an integer. Give a whole number >= 0, or -1 for "
                 "unlimited." % (what, value)
             )
+        if len(text.lstrip("+-").lstrip("0")) > len(str(MAX_LIMIT)):
+            # Also keeps int() away from its digit limit on huge input.
+            raise QuotaError(
+                "%s %s is out of range. Give a whole number from 0 to %d, or -1 "
+                "for unlimited."
+                % (what, text if len(text) <= 20 else text[:20] + "...", MAX_LIMIT)
+            )
         value = int(text)
     if not isinstance(value, int):
         raise QuotaError(
@@ -76,7 +83,7 @@ class QuotaResource:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _RESOURCE_NAME.match(self.name):
+        if not isinstance(self.name, str) or not _RESOURCE_NAME.fullmatch(self.name):
             raise QuotaError(
                 "Quota resource name %r is invalid: use a lowercase identifier "
                 "of at most 63 characters (letters, digits, underscores; "

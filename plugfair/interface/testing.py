@@ -89,6 +89,10 @@ def write_distribution(
 
     :returns: the dist-info directory.
     """
+    # A name that has submodules is a package, whatever the order given.
+    packages = {
+        ".".join(d.split(".")[:i]) for d in modules for i in range(1, d.count(".") + 1)
+    }
     for dotted, source in modules.items():
         parts = dotted.split(".")
         for i in range(1, len(parts)):
@@ -98,7 +102,8 @@ def write_distribution(
             if not os.path.exists(init):
                 open(init, "w").close()
         filename = os.path.join(path, *parts) + ".py"
-        if os.path.isdir(os.path.join(path, *parts)):
+        if dotted in packages or os.path.isdir(os.path.join(path, *parts)):
+            os.makedirs(os.path.join(path, *parts), exist_ok=True)
             filename = os.path.join(path, *parts, "__init__.py")
         with open(filename, "w", encoding="utf-8") as f:
             f.write(textwrap.dedent(source))

@@ -84,12 +84,16 @@ class Registry:
         conf: cfg.ConfigOpts | None = None,
         *,
         use_cache: bool | None = None,
+        records: Iterable[r.PluginRecord] | None = None,
     ) -> Registry:
         """Build the registry of the installed plugins.
 
         :param conf: the host's configuration; its ``[plugfair]`` options
-            select plugins and tune the cache.
+            select plugins and tune the cache (they are registered on it
+            if they are not there yet).
         :param use_cache: override ``[plugfair] manifest_cache``.
+        :param records: the manifest's records, when the caller has just
+            read them (the CLI's fast path), so they are not read twice.
         """
         from plugfair.registry import manifest
 
@@ -98,15 +102,22 @@ class Registry:
         timeout = 10.0
         cache = True
         if conf is not None:
+            if "plugfair" not in conf:
+                # A ConfigOpts of the caller's own: give it the core options
+                # (their defaults) rather than fail on a missing group.
+                from plugfair.config import opts
+
+                opts.register(conf)
             enabled = conf.plugfair.enabled_plugins
             disabled = conf.plugfair.disabled_plugins
             timeout = conf.plugfair.hook_timeout
             cache = conf.plugfair.manifest_cache
         if use_cache is not None:
             cache = use_cache
-        found = manifest.load(use_cache=cache, timeout=timeout)
+        if records is None:
+            records = manifest.load(use_cache=cache, timeout=timeout).records
         return cls(
-            found.records,
+            records,
             conf=conf,
             enabled=enabled,
             disabled=disabled,
@@ -146,16 +157,19 @@ class Registry:
         return cls(recs, conf=conf, loaders=loaders, hook_timeout=hook_timeout)
 
     def _apply_selection(self, enabled: Sequence[str], disabled: Sequence[str]) -> None:
-        wanted = set(enabled)
+        # An entry is a plugin name, or ``name@distribution`` to pick one of
+        # two distributions that provide a plugin of the same name.
         for rec in self._records:
-            if (wanted and rec.name not in wanted) or rec.name in disabled:
+            if (enabled and not any(_selects(t, rec) for t in enabled)) or any(
+                _selects(t, rec) for t in disabled
+            ):
                 rec.status = r.STATUS_DISABLED
-        known = {rec.name for rec in self._records}
-        for name in sorted((wanted | set(disabled)) - known):
-            LOG.warning(
-                "[plugfair] names plugin %r, which is not installed; ignoring it.",
-                name,
-            )
+        for token in sorted(set(enabled) | set(disabled)):
+            if not any(_selects(token, rec) for rec in self._records):
+                LOG.warning(
+                    "[plugfair] names plugin %r, which is not installed; ignoring it.",
+                    token,
+                )
 
     def _claim(self, claims: dict[str, list[r.PluginRecord]], item: str, rec: r.PluginRecord) -> None:
         claims.setdefault(item, []).append(rec)
@@ -167,7 +181,11 @@ class Registry:
         }
         for rec in active:
             self._claim(kinds["plugin name"], rec.name, rec)
-        live = [x for x in active if x.status in (r.STATUS_OK,)]
+        # Plugins whose very name is contested are unusable: what they
+        # provide is withheld, so it contests nothing (and is not reported
+        # a second time as, say, a collision on the group named after them).
+        duplicated = {n for n, recs in kinds["plugin name"].items() if len(recs) > 1}
+        live = [x for x in active if x.status == r.STATUS_OK and x.name not in duplicated]
         for kind, items in (
             ("command", lambda x: x.commands),
             ("config group", lambda x: sorted(set(x.config_groups) | {x.name})),
@@ -187,12 +205,22 @@ class Registry:
                 self.collisions.append(col)
                 err = col.error()
                 for rec in recs:
+                    if kind == "plugin name":
+                        remedy = (
+                            "Neither is used. Uninstall one of the distributions, "
+                            "or disable one with '[plugfair] disabled_plugins = "
+                            "%s@<distribution>'." % item
+                        )
+                    else:
+                        remedy = (
+                            "Neither is used. Disable one of them with "
+                            "'[plugfair] disabled_plugins = <name>' or uninstall it."
+                        )
                     rec.problems.append(
                         r.Problem(
                             kind="duplicate-name" if kind == "plugin name" else "collision",
                             reason=err.message.split(" Neither")[0],
-                            remedy="Neither is used. Disable one of them with "
-                            "'[plugfair] disabled_plugins = <name>' or uninstall it.",
+                            remedy=remedy,
                         )
                     )
                     if rec.status == r.STATUS_OK:
@@ -209,13 +237,19 @@ class Registry:
         return [x.name for x in self._records if x.usable and x.status != r.STATUS_DISABLED]
 
     def get(self, name: str) -> r.PluginRecord:
-        """Return the record of plugin ``name`` (the first, if duplicated).
+        """Return the record of plugin ``name``.
+
+        If several distributions provide that name, the first one that is
+        not disabled is returned (the first one if all are).
 
         :raises PluginNotFound: if no such plugin is installed.
         """
-        for rec in self._records:
-            if rec.name == name:
+        found = [rec for rec in self._records if rec.name == name]
+        for rec in found:
+            if rec.status != r.STATUS_DISABLED:
                 return rec
+        if found:
+            return found[0]
         raise PluginNotFound(name, known=[x.name for x in self._records])
 
     def problems(self) -> list[r.PluginRecord]:
@@ -353,8 +387,13 @@ class Registry:
 
         owner = self.commands().get(command)
         if owner is None:
+            contested = self._contested("command")
+            declared = self.command_owner(command)
             raise PluginLoadError(
-                "plugfair", "no usable plugin provides the command %r." % command
+                declared.name if declared else "(none)",
+                "no usable plugin provides the command %r%s."
+                % (command, " (it is contested)" if command in contested else ""),
+                remedy="See 'plugfair --help' and 'plugfair plugin doctor'.",
             )
         name = owner[0]
         if name not in self._commands:
@@ -397,6 +436,18 @@ class Registry:
             "service:%s" % service,
             known=sorted({s for x in self._records for s in x.services}),
         )
+
+
+def _normalize(distribution: str) -> str:
+    return distribution.lower().replace("_", "-").replace(".", "-")
+
+
+def _selects(token: str, rec: r.PluginRecord) -> bool:
+    """Whether a selection entry (``name`` or ``name@distribution``) names ``rec``."""
+    name, at, dist = token.partition("@")
+    if name != rec.name:
+        return False
+    return not at or _normalize(dist) == _normalize(rec.distribution)
 
 
 Registry.__module__ = "plugfair.api"

@@ -4,11 +4,15 @@ Listing plugins and printing help read the manifest, so they import no
 plugin module.  The manifest is rebuilt by probing the plugins in a child
 process whenever the environment changes:
 
-* the key covers the interpreter, ``sys.path``, the mtime of every
-  ``sys.path`` entry (installing or removing a distribution changes it) and
-  of every ``entry_points.txt`` (upgrades), and plugfair's own version;
-* each record also lists the plugin module files, whose mtimes are checked
-  on read, so editing an editable install is seen too.
+* the key covers the interpreter, ``sys.path``, the names of the
+  distribution metadata directories on it (installing, upgrading or
+  removing a distribution changes them), the mtime of each one's
+  ``entry_points.txt`` and of each ``.pth`` file, and plugfair's own
+  version; other files in ``sys.path`` directories are ignored, so a busy
+  working directory does not invalidate the cache;
+* each record also lists the plugin module files (and those of its
+  parent packages), whose mtimes are checked on read, so editing an
+  editable install is seen too, also for a plugin that failed at import.
 
 Writes go to a temporary file that is renamed over the old one, so
 concurrent writers never leave a torn file; a file that does not parse, or
@@ -35,7 +39,7 @@ from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
 __all__ = ["cache_dir", "environment_key", "load", "build", "Manifest"]
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> str:
@@ -214,7 +218,15 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
                 records.append(_broken_probe(started["why"]))
                 break
             name, target, dist = culprit.split("|", 2)
-            rec = PluginRecord(name=name, target=target, distribution=dist)
+            rec = PluginRecord(
+                name=name,
+                target=target,
+                distribution=dist,
+                version=started["version"] or "unknown",
+            )
+            from plugfair.registry.probe import module_files
+
+            rec.files = module_files(target.split(":")[0], path, use_loaded=False)
             rec.status = STATUS_FAILED
             rec.problems.append(
                 Problem(
@@ -264,7 +276,7 @@ def _run_child(
     assert proc.stdin is not None
     proc.stdin.write(json.dumps(job).encode("utf-8"))
     proc.stdin.close()
-    state: dict[str, Any] = {"records": [], "current": None, "why": ""}
+    state: dict[str, Any] = {"records": [], "current": None, "version": "", "why": ""}
     offset = 0
     last = time.monotonic()
     # Child start-up (imports) gets the same allowance as one plugin, plus a
@@ -288,6 +300,7 @@ def _run_child(
                 item = json.loads(line)
                 if "start" in item:
                     state["current"] = item["start"]
+                    state["version"] = item.get("version", "")
                     last = time.monotonic()
                     deadline_extra = 0.0
                 elif "record" in item:

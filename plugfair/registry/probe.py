@@ -22,7 +22,14 @@ from plugfair.interface.errors import (
 from plugfair.registry import records as r
 from plugfair.registry import validate as v
 
-__all__ = ["describe", "snapshot_host", "host_changes", "run_job", "entry_points"]
+__all__ = [
+    "describe",
+    "snapshot_host",
+    "host_changes",
+    "run_job",
+    "entry_points",
+    "module_files",
+]
 
 
 def snapshot_host() -> dict[str, dict[str, int]]:
@@ -41,10 +48,54 @@ def snapshot_host() -> dict[str, dict[str, int]]:
     return snap
 
 
-def host_changes(before: dict[str, dict[str, int]]) -> list[str]:
-    """Return the plugfair attributes changed since ``before``."""
+def _owned_by(value: object, package: str) -> bool:
+    """Whether ``value`` (a function, class, method...) comes from ``package``."""
+    try:
+        value = getattr(value, "__func__", value)
+        module = getattr(value, "__module__", None)
+    except Exception:  # noqa: BLE001 - any object may sit in a module
+        return False
+    return isinstance(module, str) and (
+        module == package or module.startswith(package + ".")
+    )
+
+
+def _planted(package: str, known: set[str]) -> list[str]:
+    """Attributes that ``package`` defined in plugfair modules not in ``known``.
+
+    This catches patches to plugfair modules that were imported only
+    during the probe (and so are not in the snapshot).
+    """
+    found = []
+    for modname, mod in list(sys.modules.items()):
+        if mod is None or modname in known:
+            continue
+        if not (modname == "plugfair" or modname.startswith("plugfair.")):
+            continue
+        if modname.startswith("plugfair.tests"):
+            continue  # test modules import plugin classes on purpose
+        for name, value in list(vars(mod).items()):
+            if _owned_by(value, package):
+                found.append("%s.%s" % (modname, name))
+            elif isinstance(value, type) and _owned_by(value, "plugfair"):
+                for attr, member in list(vars(value).items()):
+                    if _owned_by(member, package):
+                        found.append("%s.%s.%s" % (modname, name, attr))
+    return found
+
+
+def host_changes(
+    before: dict[str, dict[str, int]], package: str | None = None
+) -> list[str]:
+    """Return the plugfair attributes changed since ``before``.
+
+    :param package: the plugin's top-level package; attributes that this
+        package added to plugfair classes, or to plugfair modules imported
+        after ``before`` was taken, are reported too.
+    """
     after = snapshot_host()
     changed = []
+    foreign = bool(package) and package != "plugfair"
     for owner, attrs in before.items():
         now = after.get(owner)
         if now is None:
@@ -54,13 +105,22 @@ def host_changes(before: dict[str, dict[str, int]]) -> list[str]:
                 changed.append("%s.%s" % (owner, name))
         for name in now.keys() - attrs.keys():
             mod = sys.modules.get(owner)
-            value = getattr(mod, name, None) if mod is not None else None
+            if mod is None:
+                # a class ("module.Class"): a new attribute the plugin made
+                modname, _, clsname = owner.rpartition(".")
+                cls = getattr(sys.modules.get(modname), clsname, None)
+                if foreign and _owned_by(getattr(cls, name, None), str(package)):
+                    changed.append("%s.%s" % (owner, name))
+                continue
+            value = getattr(mod, name, None)
             if isinstance(value, type(sys)) and value.__name__ == "%s.%s" % (owner, name):
                 continue  # a submodule was imported: not a patch
-            if name.startswith("__") or owner not in sys.modules:
+            if name.startswith("__"):
                 continue
             changed.append("%s.%s" % (owner, name))
-    return sorted(changed)
+    if foreign:
+        changed.extend(_planted(str(package), set(before)))
+    return sorted(set(changed))
 
 
 def _failure(
@@ -71,15 +131,46 @@ def _failure(
     return rec
 
 
-def _file_mtimes(module_name: str) -> dict[str, int]:
-    mod = sys.modules.get(module_name)
-    path = getattr(mod, "__file__", None)
-    if not path:
-        return {}
-    try:
-        return {path: os.stat(path).st_mtime_ns}
-    except OSError:
-        return {}
+def module_files(
+    module_name: str, path: list[str] | None = None, *, use_loaded: bool = True
+) -> dict[str, int]:
+    """Return ``{file: mtime_ns}`` of a module and of its parent packages.
+
+    Modules that are not imported (say, because importing them failed) are
+    located with the path finder, which runs no code, so that fixing a
+    plugin that failed at import also invalidates its cached record.
+
+    :param path: the ``sys.path`` to search (the current one by default).
+    :param use_loaded: use the ``__file__`` of modules already imported.
+    """
+    from importlib.machinery import PathFinder
+
+    files: dict[str, int] = {}
+    parts = module_name.split(".")
+    search: list[str] | None = path
+    for i in range(len(parts)):
+        name = ".".join(parts[: i + 1])
+        mod = sys.modules.get(name) if use_loaded else None
+        filename = getattr(mod, "__file__", None) if mod is not None else None
+        locations = getattr(mod, "__path__", None) if mod is not None else None
+        if mod is None:
+            try:
+                spec = PathFinder.find_spec(name, search)
+            except (ImportError, ValueError, OSError):
+                spec = None
+            if spec is None:
+                break
+            filename = spec.origin if spec.has_location else None
+            locations = spec.submodule_search_locations
+        if filename:
+            try:
+                files[filename] = os.stat(filename).st_mtime_ns
+            except OSError:
+                pass
+        if locations is None:
+            break
+        search = list(locations)
+    return files
 
 
 def describe(
@@ -109,6 +200,7 @@ def describe(
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - isolation boundary
+        rec.files = module_files(module_name)
         if isinstance(exc, SystemExit):
             reason = "importing %s called sys.exit(%r)" % (module_name, exc.code)
         else:
@@ -125,7 +217,7 @@ def describe(
             "%s %s). %s" % (distribution, version, remedy_disable),
             traceback.format_exc(),
         )
-    rec.files = _file_mtimes(module_name)
+    rec.files = module_files(module_name)
     try:
         cls = v.check_class(ep_name, obj)
     except IncompatiblePlugin as exc:
@@ -152,6 +244,9 @@ def describe(
         for group, opts in groups:
             conf.register_opts(opts, group=group)
             rec.config_groups.setdefault(group, []).extend(o.name for o in opts)
+        for group in cls.config_groups:
+            # A claim counts even without options: it is what collides.
+            rec.config_groups.setdefault(group, [])
         services = v.validate_services(
             ep_name, v.call_hook(ep_name, plugin.service_clients, timeout=None)
         )
@@ -183,7 +278,7 @@ def describe(
     except cfg.Error as exc:
         return _failure(rec, "validation", "its options cannot be registered: %s"
                         % exc, remedy_disable)
-    patched = host_changes(before)
+    patched = host_changes(before, module_name.split(".")[0])
     if patched:
         return _failure(
             rec,
@@ -198,7 +293,7 @@ def describe(
 def entry_points() -> list[tuple[str, str, str, str]]:
     """List ``(name, target, distribution, version)`` for every plugin.
 
-    Entry points come from stevedore's (cached) view of the group; each is
+    Entry points come from stevedore's view of the group; each is
     attributed to every distribution that declares it, so two distributions
     that declare the same entry point are both seen.
     """
@@ -214,22 +309,40 @@ def entry_points() -> list[tuple[str, str, str, str]]:
     owners: dict[tuple[str, str], list[tuple[str, str]]] = {}
     seen_dists = set()
     for dist in importlib.metadata.distributions():
-        dist_name = dist.metadata["Name"] or "unknown"
-        key = (dist_name, dist.version, getattr(dist, "_path", None))
+        # Reading entry_points.txt is cheap; parsing METADATA is not, so it
+        # is read only for the distributions that provide plugins.
+        ours = [ep for ep in dist.entry_points if ep.group == NAMESPACE]
+        if not ours:
+            continue
+        metadata = dist.metadata
+        dist_name = metadata["Name"] or "unknown"
+        version = metadata["Version"] or "unknown"
+        key = (dist_name, version, getattr(dist, "_path", None))
         if key in seen_dists:
             continue
         seen_dists.add(key)
-        for ep in dist.entry_points:
-            if ep.group == NAMESPACE:
-                pair = (dist_name, dist.version)
-                lst = owners.setdefault((ep.name, ep.value), [])
-                if pair not in lst:
-                    lst.append(pair)
+        for ep in ours:
+            pair = (dist_name, version)
+            lst = owners.setdefault((ep.name, ep.value), [])
+            if pair not in lst:
+                lst.append(pair)
     out = []
     for name, value in sorted(set(found)):
         for dist_name, ver in owners.get((name, value), [("unknown", "unknown")]):
             out.append((name, value, dist_name, ver))
     return out
+
+
+def _import_stevedore(cache_home: str) -> None:
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = cache_home
+    try:
+        import stevedore.extension  # noqa: F401 - its cache reads the variable
+    finally:
+        if saved is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
 
 
 def run_job(job: dict[str, Any]) -> None:
@@ -245,6 +358,21 @@ def run_job(job: dict[str, Any]) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     skip = set(job.get("skip", []))
+    # stevedore keeps a disk cache of entry points keyed on mtimes packed
+    # as 32-bit floats (about two minutes of resolution), so an in-place
+    # change (an editable reinstall of the same version) can go unseen.
+    # The manifest key already decided that something changed: give
+    # stevedore a private, empty cache directory so it reads afresh.
+    _import_stevedore(os.path.dirname(os.path.abspath(job["out"])))
+    # Import what the probe itself needs before timing any plugin, so a
+    # slow start-up is never blamed on the first plugin.
+    import cliff.command  # noqa: F401
+    import oslo_config.cfg  # noqa: F401
+
+    import plugfair.api
+    import plugfair.interface.commands  # noqa: F401 - what most plugins use
+    import plugfair.registry.core  # noqa: F401 - so patches to it are seen
+
     with open(job["out"], "a", encoding="utf-8") as out:
 
         def emit(data: dict[str, Any]) -> None:
@@ -255,7 +383,7 @@ def run_job(job: dict[str, Any]) -> None:
             ident = "%s|%s|%s" % (name, target, dist)
             if ident in skip:
                 continue
-            emit({"start": ident})
+            emit({"start": ident, "version": ver})
             ep = importlib.metadata.EntryPoint(name, target, r.NAMESPACE)
             rec = describe(name, target, ep.load, distribution=dist, version=ver)
             emit({"record": rec.to_dict(), "ident": ident})

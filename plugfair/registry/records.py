@@ -86,7 +86,7 @@ class PluginRecord:
     def capabilities(self) -> list[str]:
         """The capabilities the plugin provides, in a fixed order."""
         caps = []
-        if self.config_groups:
+        if any(self.config_groups.values()):
             caps.append("config")
         if self.commands:
             caps.append("commands")

@@ -43,6 +43,9 @@ HOOK_ORDER = (
     "quota_resources",
 )
 
+#: Command names the CLI host itself provides; no plugin may take them.
+RESERVED_COMMANDS = frozenset({"help", "complete"})
+
 _COMMAND = re.compile(r"^[a-z][a-z0-9-]{0,31}( [a-z][a-z0-9-]{0,31}){0,3}$")
 _SERVICE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _GROUP = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -64,7 +67,8 @@ def call_hook(
     :raises PluginLoadError: if the hook raises (``BaseException`` included,
         so ``sys.exit`` in a hook is caught) or does not return in time.
     """
-    hook = getattr(func, "__name__", "hook")
+    # Instantiating the class is the __init__ "hook".
+    hook = "__init__" if isinstance(func, type) else getattr(func, "__name__", "hook")
     if not timeout:
         try:
             return func(*args)
@@ -142,7 +146,7 @@ def check_class(ep_name: str, obj: object) -> type[Plugin]:
         raise PluginValidationError(ep_name, "description", "it must be a string.")
     groups = getattr(obj, "config_groups", ())
     if not isinstance(groups, (tuple, list)) or not all(
-        isinstance(g, str) and _GROUP.match(g) for g in groups
+        isinstance(g, str) and _GROUP.fullmatch(g) for g in groups
     ):
         raise PluginValidationError(
             ep_name,
@@ -220,12 +224,19 @@ def validate_commands(plugin: str, value: object) -> dict[str, type]:
         )
     out: dict[str, type] = {}
     for name, cls in value.items():
-        if not isinstance(name, str) or not _COMMAND.match(name):
+        if not isinstance(name, str) or not _COMMAND.fullmatch(name):
             raise PluginValidationError(
                 plugin,
                 "cli_commands()",
                 "command name %r is invalid: use one to four lowercase words "
                 "separated by single spaces, e.g. 'zone list'." % (name,),
+            )
+        if name in RESERVED_COMMANDS:
+            raise PluginValidationError(
+                plugin,
+                "cli_commands()",
+                "command name %r is reserved by the plugfair CLI itself; "
+                "choose another name." % name,
             )
         if not (isinstance(cls, type) and issubclass(cls, Command)):
             raise PluginValidationError(
@@ -242,7 +253,7 @@ def validate_test_package(plugin: str, value: object, top_level: str) -> str | N
     """Validate the return value of ``test_package()``."""
     if value is None:
         return None
-    if not isinstance(value, str) or not _PACKAGE.match(value):
+    if not isinstance(value, str) or not _PACKAGE.fullmatch(value):
         raise PluginValidationError(
             plugin,
             "test_package()",
@@ -297,7 +308,7 @@ def validate_services(plugin: str, value: object) -> dict[str, Callable[..., Any
         )
     out = {}
     for name, factory in value.items():
-        if not isinstance(name, str) or not _SERVICE.match(name):
+        if not isinstance(name, str) or not _SERVICE.fullmatch(name):
             raise PluginValidationError(
                 plugin,
                 "service_clients()",

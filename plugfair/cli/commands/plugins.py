@@ -45,10 +45,15 @@ class PluginDoctor(Lister):
         rows = report.doctor_rows(self.registry, parsed_args.name)
         self._found = bool(rows)
         if not rows and parsed_args.formatter == "table":
-            count = len(self.registry.records())
-            self.app.stdout.write(
-                "No problems found in %d installed plugin(s).\n" % count
-            )
+            if parsed_args.name:
+                self.app.stdout.write(
+                    "No problems found in plugin %s.\n" % parsed_args.name
+                )
+            else:
+                count = len(self.registry.records())
+                self.app.stdout.write(
+                    "No problems found in %d installed plugin(s).\n" % count
+                )
         return report.DOCTOR_COLUMNS, rows
 
     def run(self, parsed_args: argparse.Namespace) -> int:
