@@ -13,6 +13,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "plugfair.sphinxext",
 ]
 
 autodoc_member_order = "bysource"

@@ -1,0 +1,1 @@
+"""Scaffolding of new plugin projects (``plugfair plugin new``); core only."""
