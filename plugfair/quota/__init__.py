@@ -1,0 +1,1 @@
+"""The quota host: store, backends, enforcement and CLI (private)."""

@@ -1,0 +1,142 @@
+"""``quota list|show|set|delete|defaults`` and ``quota db upgrade``.
+
+Thin commands: each turns its arguments into one call of
+:class:`plugfair.quota.service.QuotaService`.  Every plugin's resources
+get the same flags, columns and order (plugin name, then resource).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from plugfair.interface.commands import Command, Lister
+from plugfair.quota import service as svc
+
+LIST_COLUMNS = ("Plugin", "Resource", "Default", "Unit", "Description")
+DEFAULT_COLUMNS = ("Plugin", "Resource", "Key", "Limit", "Unit")
+SHOW_COLUMNS = (
+    "Plugin",
+    "Resource",
+    "Limit",
+    "In Use",
+    "Remaining",
+    "Default",
+    "Overridden",
+    "Unit",
+)
+
+
+def _service(cmd: Any) -> svc.QuotaService:
+    return svc.QuotaService(cmd.registry, cmd.conf)
+
+
+def _show_rows(rows: list[svc.QuotaRow]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            r.plugin,
+            r.resource,
+            r.limit,
+            r.in_use,
+            r.remaining,
+            r.default,
+            r.overridden,
+            r.unit,
+        )
+        for r in rows
+    ]
+
+
+def _project_arg(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--project", metavar="PROJECT", help=help_text)
+
+
+class QuotaList(Lister):
+    """List every declared quota resource, with its default, unit and plugin."""
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        rows = _service(self).resources()
+        return LIST_COLUMNS, [
+            (r.plugin, r.resource, r.default, r.unit, r.description) for r in rows
+        ]
+
+
+class QuotaDefaults(Lister):
+    """Show the default limits, which apply to a project without its own."""
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        rows = _service(self).resources()
+        return DEFAULT_COLUMNS, [(r.plugin, r.resource, r.key, r.default, r.unit) for r in rows]
+
+
+class QuotaShow(Lister):
+    """Show limit, usage and remaining of a project's quotas (-1: unlimited)."""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        _project_arg(parser, "Project id (default: [quota] default_project).")
+        parser.add_argument("--plugin", metavar="PLUGIN", help="Only this plugin's resources.")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        service = _service(self)
+        report = service.report(parsed_args.project, parsed_args.plugin)
+        for plugin, status in report.status.items():
+            if status != "ok":
+                self.app.stderr.write("Usage of plugin %s is %s\n" % (plugin, status))
+        return SHOW_COLUMNS, _show_rows(report.rows)
+
+
+class QuotaSet(Lister):
+    """Set a project's own limits: all the given KEY=VALUE pairs, or none."""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        _project_arg(parser, "Project id (required).")
+        parser.add_argument(
+            "assignments",
+            nargs="*",
+            metavar="KEY=VALUE",
+            help="A limit, e.g. compute.cores=20; -1 means unlimited.",
+        )
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        rows = _service(self).set_assignments(parsed_args.project, parsed_args.assignments)
+        return SHOW_COLUMNS, _show_rows(rows)
+
+
+class QuotaDelete(Command):
+    """Put a project's limits (all, or the given keys) back to the defaults."""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        _project_arg(parser, "Project id (required).")
+        parser.add_argument(
+            "keys", nargs="*", metavar="KEY", help="Only these keys (default: every key)."
+        )
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> int:
+        _service(self).delete(parsed_args.project, parsed_args.keys or None)
+        return 0
+
+
+class QuotaDbUpgrade(Command):
+    """Create or upgrade the quota store (schema, registered limits)."""
+
+    def take_action(self, parsed_args: argparse.Namespace) -> int:
+        for line in _service(self).upgrade():
+            self.app.stdout.write(line + "\n")
+        return 0
+
+
+def commands() -> dict[str, type]:
+    return {
+        "quota list": QuotaList,
+        "quota defaults": QuotaDefaults,
+        "quota show": QuotaShow,
+        "quota set": QuotaSet,
+        "quota delete": QuotaDelete,
+        "quota db upgrade": QuotaDbUpgrade,
+    }

@@ -1,0 +1,38 @@
+"""Tables of the SQL quota store (the current shape; migrations build it)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = ["metadata", "limits", "usages", "VERSION_TABLE", "HEAD"]
+
+#: The alembic version table, named so the store can share a database.
+VERSION_TABLE = "plugfair_quota_version"
+
+#: The newest migration; a test checks it equals alembic's head, so the
+#: steady path can compare revisions without importing alembic.
+HEAD = "0001"
+
+metadata = sa.MetaData()
+
+#: A project's own limit for one resource (absent: the declared default).
+limits = sa.Table(
+    "plugfair_quota_limits",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("resource", sa.String(128), primary_key=True),
+    sa.Column("hard_limit", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("hard_limit >= -1", name="ck_plugfair_quota_limits_hard_limit"),
+)
+
+#: Usage the host tracks for resources whose plugin counts nothing itself.
+usages = sa.Table(
+    "plugfair_quota_usages",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("resource", sa.String(128), primary_key=True),
+    sa.Column("in_use", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("in_use >= 0", name="ck_plugfair_quota_usages_in_use"),
+)

@@ -1,0 +1,168 @@
+"""The ``keystone`` backend against a real Keystone (unified limits).
+
+Skipped unless ``PLUGFAIR_TEST_KEYSTONE_URL`` is set (start Keystone with
+``.ci/keystone.sh``; the admin password is
+``PLUGFAIR_TEST_KEYSTONE_PASSWORD``, default ``s3cret``).  Each test uses
+its own Keystone service type and project, so workers never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+from plugfair.api import Enforcer, OverLimit, QuotaError, QuotaExceeded
+from plugfair.tests.quota import base
+
+KS_URL = os.environ.get("PLUGFAIR_TEST_KEYSTONE_URL")
+KS_PASSWORD = os.environ.get("PLUGFAIR_TEST_KEYSTONE_PASSWORD", "s3cret")
+
+
+class KeystoneTestCase(base.QuotaTestCase):
+    plugins = ("alpha", "beta", "off")
+
+    def setUp(self):
+        if not KS_URL:
+            self.skipTest(
+                "PLUGFAIR_TEST_KEYSTONE_URL is not set; start Keystone with .ci/keystone.sh"
+            )
+        self.service_type = "plugfair-test-" + uuid.uuid4().hex[:10]
+        super().setUp()
+        self.rewrite_conf(
+            "[plugfair]\ndisabled_plugins = off\n"
+            "[quota]\nbackend = keystone\nkeystone_auth_url = %s\n"
+            "keystone_username = admin\nkeystone_password = %s\n"
+            "keystone_service_type = %s\n" % (KS_URL, KS_PASSWORD, self.service_type)
+        )
+        self.svc = self.service()
+        backend: Any = self.svc.backend
+        self.backend = backend
+        self.sdk = backend.conn
+        project = self.sdk.identity.create_project(
+            name="plugfair-" + uuid.uuid4().hex[:10], domain_id="default"
+        )
+        self.project = project.id
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        for lim in list(self.sdk.identity.limits(project_id=self.project)):
+            self.sdk.identity.delete_limit(lim)
+        self.sdk.identity.delete_project(self.project)
+        service_id = self.backend.service_id
+        for rl in list(self.sdk.identity.registered_limits(service_id=service_id)):
+            self.sdk.identity.delete_registered_limit(rl)
+        self.sdk.identity.delete_service(service_id)
+        self.backend.close()
+
+    def keystone_limits(self):
+        service_id = self.backend.service_id
+        return sorted(
+            (lim.resource_name, lim.resource_limit)
+            for lim in self.sdk.identity.limits(project_id=self.project, service_id=service_id)
+        )
+
+    def registered(self):
+        service_id = self.backend.service_id
+        return sorted(
+            (rl.resource_name, rl.default_limit)
+            for rl in self.sdk.identity.registered_limits(service_id=service_id)
+        )
+
+
+class TestKeystoneBackend(KeystoneTestCase):
+    def test_upgrade_registers_the_declarations(self):
+        lines = self.svc.upgrade()
+        self.assertIn("Created 5 registered limit(s) in Keystone.", lines)
+        self.assertEqual(
+            [("alpha.gadgets", 2), ("alpha.storage", -1), ("alpha.widgets", 10),
+             ("beta.records", 100), ("beta.zones", 5)],
+            self.registered(),
+        )
+        self.assertIn("up to date", self.svc.upgrade()[-1])
+
+    def test_changed_default_updates_the_registered_limit(self):
+        from plugfair.api import QuotaResource
+
+        self.svc.upgrade()
+        changed = [("alpha.widgets", QuotaResource("widgets", 12, "count", "Widgets."))]
+        lines = self.backend.prepare(changed, explicit=True)
+        self.assertIn("Updated the registered limit of alpha.widgets to 12.", lines)
+        self.assertIn(("alpha.widgets", 12), self.registered())
+
+    def test_set_show_delete_are_keystone_project_limits(self):
+        self.svc.set(self.project, {"alpha.widgets": 20, "beta.zones": -1})
+        self.assertEqual([("alpha.widgets", 20), ("beta.zones", -1)], self.keystone_limits())
+        self.svc.set(self.project, {"alpha.widgets": 21, "alpha.gadgets": 0})
+        self.assertEqual(
+            [("alpha.gadgets", 0), ("alpha.widgets", 21), ("beta.zones", -1)],
+            self.keystone_limits(),
+        )
+        rows = {r.key: r for r in self.svc.show(self.project)}
+        self.assertEqual(21, rows["alpha.widgets"].limit)
+        self.assertTrue(rows["alpha.widgets"].overridden)
+        self.assertEqual(100, rows["beta.records"].limit)
+        self.assertEqual(1, rows["beta.zones"].in_use)
+        self.svc.delete(self.project, ["beta.zones"])
+        self.assertEqual([("alpha.gadgets", 0), ("alpha.widgets", 21)], self.keystone_limits())
+        self.svc.delete(self.project)
+        self.assertEqual([], self.keystone_limits())
+
+    def test_bad_input_writes_nothing(self):
+        self.svc.set(self.project, {"alpha.widgets": 5})
+        for values in (
+            {"alpha.gadgets": 1, "alpha.widgets": -3},
+            {"alpha.gadgets": 1, "alpha.widgets": "x"},
+            {"alpha.gadgets": 1, "alpha.widgets": 2**31},
+            {"alpha.gadgets": 1, "alpha.nope": 1},
+            {"alpha.gadgets": 1, "off.switches": 1},
+        ):
+            self.assertRaises(QuotaError, self.svc.set, self.project, values)
+        self.assertEqual([("alpha.widgets", 5)], self.keystone_limits())
+
+    def test_unknown_project_writes_nothing(self):
+        e = self.assertRaises(QuotaError, self.svc.set, "no-such-project", {"alpha.widgets": 1})
+        self.assertIn("does not exist in Keystone", str(e))
+
+    def test_failed_update_puts_everything_back(self):
+        self.svc.set(self.project, {"alpha.widgets": 5, "beta.zones": 2})
+        backend = self.backend
+        real = backend._json
+        patched: list[str] = []
+
+        def failing(what, method, url, **kwargs):
+            if method == "patch" and "limits/" in url and "Restoring" not in what:
+                if patched:
+                    raise QuotaError("injected failure")
+                patched.append(url)
+            return real(what, method, url, **kwargs)
+
+        backend._json = failing
+        try:
+            e = self.assertRaises(
+                QuotaError, self.svc.set, self.project,
+                {"alpha.gadgets": 1, "alpha.widgets": 6, "beta.zones": 3},
+            )
+        finally:
+            backend._json = real
+        self.assertIn("put back", str(e))
+        self.assertEqual([("alpha.widgets", 5), ("beta.zones", 2)], self.keystone_limits())
+
+    def test_enforcer_uses_keystone_limits(self):
+        registry = self.registry()
+        enforcer = Enforcer(registry, registry.conf)
+        self.svc.set(self.project, {"alpha.widgets": 3})
+        enforcer.consume(self.project, {"alpha.widgets": 2})
+        exc = self.assertRaises(QuotaExceeded, enforcer.check, self.project, {"alpha.widgets": 2})
+        self.assertEqual([OverLimit("alpha.widgets", 3, 2, 2)], exc.over)
+        self.assertRaises(QuotaExceeded, enforcer.consume, self.project, {"alpha.widgets": 2})
+        enforcer.consume(self.project, {"alpha.widgets": 1})
+        enforcer.check(self.project, {"alpha.storage": 10**6})
+
+    def test_cli_with_keystone(self):
+        rc, out, err = self.cli("quota", "set", "--project", self.project, "alpha.widgets=4")
+        self.assertEqual(0, rc, err)
+        rc, out, err = self.cli("quota", "show", "--project", self.project, "--plugin", "alpha",
+                                "-f", "value", "-c", "Resource", "-c", "Limit")
+        self.assertEqual(0, rc, err)
+        self.assertEqual(["gadgets 2", "storage -1", "widgets 4"], out.splitlines())
