@@ -1,0 +1,169 @@
+"""The dashboard's WSGI application: :func:`create_app`.
+
+A plain Flask app, so it runs behind any WSGI server (``plugfair
+dashboard`` uses waitress).  It holds no state of its own: quota data
+lives in the quota service's store, and browser sessions are signed
+cookies, so any number of instances can serve the same configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from plugfair.dashboard import opts, security
+from plugfair.interface.errors import (
+    PlugfairError,
+    PluginNotFound,
+    QuotaError,
+    UsageError,
+)
+
+__all__ = ["Settings", "State", "create_app", "state"]
+
+LOG = logging.getLogger(__name__)
+
+#: Most form fields (and multipart parts) a request may carry.
+MAX_FORM_PARTS = 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The ``[dashboard]`` options the app uses."""
+
+    admin_token: str | None
+    max_request_bytes: int
+    projects: tuple[str, ...]
+
+    @classmethod
+    def from_conf(cls, conf: Any) -> Settings:
+        group = conf.dashboard
+        token = group.admin_token or None
+        return cls(
+            admin_token=token,
+            max_request_bytes=int(group.max_request_bytes),
+            projects=tuple(sorted({p.strip() for p in group.projects if p.strip()})),
+        )
+
+    @property
+    def editable(self) -> bool:
+        """Whether limits can be edited at all (an admin token is set)."""
+        return self.admin_token is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class State:
+    """What the views need: the quota service, the registry, the settings."""
+
+    service: Any
+    registry: Any
+    settings: Settings
+
+
+def state() -> State:
+    """The :class:`State` of the running app."""
+    found: State = current_app.extensions["plugfair_dashboard"]
+    return found
+
+
+def create_app(service: Any, conf: Any) -> Flask:
+    """Build the dashboard application.
+
+    :param service: the quota service (``plugfair.quota.service.QuotaService``)
+        that reads and writes limits.
+    :param conf: the host's ``ConfigOpts``; the ``[dashboard]`` options
+        are registered on it if needed.
+    :returns: a Flask (WSGI) application.
+    """
+    opts.register(conf)
+    settings = Settings.from_conf(conf)
+    app = Flask(
+        __name__,
+        static_folder="static",
+        template_folder="templates",
+    )
+    # Autoescape every template, whatever its name, and fail loudly on a
+    # missing variable rather than print nothing.
+    app.jinja_options = {
+        **Flask.jinja_options,
+        "autoescape": True,
+        "undefined": StrictUndefined,
+    }
+    app.config.update(
+        SECRET_KEY=security.session_secret(settings.admin_token),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        MAX_FORM_PARTS=MAX_FORM_PARTS,
+        SESSION_COOKIE_NAME="plugfair_dashboard",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        TRAP_HTTP_EXCEPTIONS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["plugfair_dashboard"] = State(
+        service=service,
+        registry=getattr(service, "registry", None),
+        settings=settings,
+    )
+
+    from plugfair.dashboard import jsonapi, pages
+
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(jsonapi.blueprint, url_prefix="/api/v1")
+    app.after_request(security.set_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PlugfairError, _plugfair_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, title: str, message: str) -> Response:
+    """An error answer: JSON under ``/api/``, an HTML page elsewhere."""
+    if _wants_json():
+        response = jsonify(error={"code": status, "title": title, "message": message})
+        response.status_code = status
+        return response
+    return make_response(
+        render_template("error.html", status=status, title=title, message=message),
+        status,
+    )
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    response = error_response(status, exc.name, exc.description or exc.name)
+    if status == 401 and _wants_json():
+        response.headers["WWW-Authenticate"] = 'Bearer realm="plugfair dashboard"'
+    allow = exc.get_response().headers.get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response
+
+
+def _plugfair_error(exc: PlugfairError) -> Response:
+    if isinstance(exc, PluginNotFound):
+        return error_response(404, "Not Found", exc.message)
+    if isinstance(exc, (UsageError, QuotaError)):
+        return error_response(400, "Bad Request", exc.message)
+    LOG.warning("dashboard request failed: %s", exc)
+    return error_response(503, "Service Unavailable", exc.message)
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):  # pragma: no cover - routed above
+        return _http_error(exc)
+    LOG.exception("dashboard request failed unexpectedly")
+    return error_response(
+        500,
+        "Internal Server Error",
+        InternalServerError.description or "The dashboard failed; see its log.",
+    )
