@@ -35,7 +35,14 @@ from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
 
 if TYPE_CHECKING:  # pragma: no cover
     from plugfair.interface.commands import Command, Lister, ShowOne
+    from plugfair.interface.testcase import (
+        ConfigOverride,
+        TestCase,
+        idempotent_id,
+        requires_service,
+    )
     from plugfair.interface.testing import PluginDistribution, make_registry
+    from plugfair.quota.enforcer import Enforcer
     from plugfair.registry.core import Registry
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "QuotaResource",
     "UNLIMITED",
     "MAX_LIMIT",
+    "Enforcer",
     # CLI bases
     "Command",
     "Lister",
@@ -54,6 +62,11 @@ __all__ = [
     # test seams
     "PluginDistribution",
     "make_registry",
+    # test API
+    "TestCase",
+    "ConfigOverride",
+    "idempotent_id",
+    "requires_service",
     # errors and warnings
     "PlugfairError",
     "PlugfairWarning",
@@ -80,6 +93,11 @@ _LAZY = {
     "Registry": "plugfair.registry.core",
     "PluginDistribution": "plugfair.interface.testing",
     "make_registry": "plugfair.interface.testing",
+    "TestCase": "plugfair.interface.testcase",
+    "ConfigOverride": "plugfair.interface.testcase",
+    "idempotent_id": "plugfair.interface.testcase",
+    "requires_service": "plugfair.interface.testcase",
+    "Enforcer": "plugfair.quota.enforcer",
 }
 
 
@@ -91,4 +109,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # Only the public names: helpers imported here are not part of the API.
+    return sorted(__all__)

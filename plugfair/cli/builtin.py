@@ -18,6 +18,20 @@ from plugfair.api import Plugin
 COMMAND_MODULES = (
     "plugfair.cli.commands.plugins",
     "plugfair.cli.commands.config",
+    "plugfair.quota.commands",
+    "plugfair.dashboard.commands",
+    "plugfair.scaffold.commands",
+    "plugfair.testhost.commands",
+    "plugfair.conformance.commands",
+)
+
+#: Modules whose ``list_opts()`` returns ``[(group, [opts])]`` for the groups
+#: plugfair's own plugin owns: [plugfair], [plugfair_*] and config_groups.
+OPTION_MODULES = (
+    "plugfair.config.opts",
+    "plugfair.quota.opts",
+    "plugfair.dashboard.opts",
+    "plugfair.testhost.options",
 )
 
 
@@ -27,6 +41,7 @@ class PlugfairPlugin(Plugin):
     name = "plugfair"
     api_version = "1.0"
     description = "plugfair's own commands."
+    config_groups = ("quota", "dashboard")
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         out: dict[str, type[Any]] = {}
@@ -39,6 +54,7 @@ class PlugfairPlugin(Plugin):
         # loads (it needs them to select plugins); equal options register
         # once, and declaring them here puts them in the sample like any
         # other plugin's.
-        from plugfair.config import opts
-
-        return [(opts.GROUP, opts.core_opts())]
+        out: list[tuple[str, Sequence[Any]]] = []
+        for module in OPTION_MODULES:
+            out.extend(importlib.import_module(module).list_opts())
+        return out

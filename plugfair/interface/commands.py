@@ -32,6 +32,30 @@ class _HostAccess:
         """The host's plugin registry (:class:`plugfair.api.Registry`)."""
         return self.app.registry
 
+    def get_epilog(self) -> str:
+        """The epilog of ``--help``: says which plugin provides the command.
+
+        Every command gets the same line, plugfair's own included, taken
+        from the registry (cliff's own lookup scans every installed
+        distribution, which is slow and names only distributions).
+        """
+        parts = [getattr(self, "_epilog", None) or ""]
+        for hook in getattr(self, "_hooks", None) or []:
+            obj = getattr(hook, "obj", None)
+            text = obj.get_epilog() if obj is not None else None
+            if text is not None:
+                parts.append(text)
+        registry = getattr(getattr(self, "app", None), "registry", None)
+        name = getattr(self, "cmd_name", None)
+        owner = registry.commands().get(name) if registry is not None and name else None
+        if owner is not None and registry is not None:
+            rec = registry.get(owner[0])
+            parts.append(
+                "This command is provided by the plugin %r (distribution %s %s)."
+                % (rec.name, rec.distribution, rec.version)
+            )
+        return "\n\n".join(p for p in parts if p)
+
 
 class Command(_HostAccess, command.Command):
     """A command that prints what it likes and returns an exit code.

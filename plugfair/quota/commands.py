@@ -8,10 +8,15 @@ get the same flags, columns and order (plugin name, then resource).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.commands import Command, Lister
-from plugfair.quota import service as svc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plugfair.quota import service as svc
+
+# The quota service (SQLAlchemy, alembic) is imported only when a quota
+# command runs: plugfair's other commands must not pay for it.
 
 LIST_COLUMNS = ("Plugin", "Resource", "Default", "Unit", "Description")
 DEFAULT_COLUMNS = ("Plugin", "Resource", "Key", "Limit", "Unit")
@@ -28,6 +33,8 @@ SHOW_COLUMNS = (
 
 
 def _service(cmd: Any) -> svc.QuotaService:
+    from plugfair.quota import service as svc
+
     return svc.QuotaService(cmd.registry, cmd.conf)
 
 

@@ -204,10 +204,15 @@ def validate_config_options(
 
 
 def command_summary(cls: type) -> str:
-    """Return the one-line help of a command class."""
+    """Return the one-line help of a command class.
+
+    Only the class's own docstring counts: a command without one must not
+    show the text of the base class it inherits from.
+    """
     import inspect
 
-    doc = inspect.getdoc(cls) or ""
+    own = cls.__dict__.get("__doc__")
+    doc = inspect.cleandoc(own) if isinstance(own, str) else ""
     return doc.strip().splitlines()[0].strip() if doc.strip() else ""
 
 

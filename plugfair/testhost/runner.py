@@ -1,0 +1,272 @@
+"""``plugfair run`` and ``plugfair list-tests``: stestr, driven through its API.
+
+Both commands resolve the workspace, the configuration and the installed
+plugins once, write them to a plan file for the stestr processes
+(:mod:`plugfair.testhost.context`), list the whole suite once with stestr,
+then select and shard the ids (:mod:`plugfair.testhost.selection`).
+``run`` hands the chosen ids to ``stestr.commands.run_command`` as a load
+list; stestr schedules the workers, stores the run in the workspace's
+repository and prints the results.
+
+Exit status: 0 when every test passed, 1 when a test failed (or the run
+could not complete), 2 for a usage error, including filters that match no
+test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from plugfair.interface.errors import PlugfairError, UsageError
+from plugfair.testhost import context as ctx_mod
+from plugfair.testhost.namespaces import Namespaces
+from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, group_callback, partition
+from plugfair.testhost.workspace import Workspace, suite_paths
+
+__all__ = ["TestRequest", "Prepared", "prepare", "list_tests", "run_tests"]
+
+
+class TestRequest:
+    """What the user asked for: workspace, configuration, filters, shard.
+
+    :param workspace: the workspace directory (``None``: the current one).
+    :param config_files: extra configuration files, read after the
+        workspace's ``plugfair.conf``.
+    :param config_dirs: configuration directories.
+    :param selection: the filters.
+    :param shard: the shard to take, if any.
+    :param use_cache: override ``[plugfair] manifest_cache``.
+    """
+
+    __test__ = False  # not a test, whatever its name says
+
+    def __init__(
+        self,
+        *,
+        workspace: str | None = None,
+        config_files: Sequence[str] = (),
+        config_dirs: Sequence[str] = (),
+        selection: Selection | None = None,
+        shard: Shard | None = None,
+        use_cache: bool | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.config_files = [os.path.abspath(p) for p in config_files]
+        self.config_dirs = [os.path.abspath(p) for p in config_dirs]
+        self.selection = selection or Selection()
+        self.shard = shard
+        self.use_cache = use_cache
+
+
+class Prepared:
+    """The resolved workspace, plan, registry and selected test ids."""
+
+    def __init__(self, workspace: Workspace, plan: ctx_mod.Plan, namespaces: Namespaces) -> None:
+        self.workspace = workspace
+        self.plan = plan
+        self.namespaces = namespaces
+        #: Every discovered test id, in suite order.
+        self.all_ids: list[str] = []
+        #: The ids to run, in suite order.
+        self.ids: list[str] = []
+        #: A message about the selection (e.g. an empty shard), or "".
+        self.notice = ""
+
+
+@contextlib.contextmanager
+def _session(prepared: Prepared) -> Iterator[str]:
+    """Plan file in the environment and the workspace as the current
+    directory, for the stestr processes; both restored afterwards."""
+    fd, plan_path = tempfile.mkstemp(prefix="plugfair-plan-", suffix=".json")
+    os.close(fd)
+    old_env = os.environ.get(ctx_mod.PLAN_ENV)
+    old_cwd = os.getcwd()
+    try:
+        prepared.plan.write(plan_path)
+        os.environ[ctx_mod.PLAN_ENV] = plan_path
+        os.chdir(prepared.workspace.path)
+        yield plan_path
+    finally:
+        os.chdir(old_cwd)
+        if old_env is None:
+            os.environ.pop(ctx_mod.PLAN_ENV, None)
+        else:
+            os.environ[ctx_mod.PLAN_ENV] = old_env
+        try:
+            os.unlink(plan_path)
+        except OSError:
+            pass
+
+
+def _stestr_conf(workspace: Workspace) -> Any:
+    from stestr import config_file
+
+    return config_file.TestrConf.load_from_file(workspace.stestr_conf)
+
+
+def _discover_ids(workspace: Workspace) -> list[str]:
+    """List the whole suite once, through stestr's test processor."""
+    test_path, top_dir = suite_paths()
+    conf = _stestr_conf(workspace)
+    workspace.open_repository()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            cmd = conf.get_run_command(
+                test_path=test_path, top_dir=top_dir, repo_url=workspace.path, serial=True
+            )
+            cmd.setUp()
+            try:
+                ids: list[str] = cmd.list_tests()
+            finally:
+                cmd.cleanUp()
+        except SystemExit as exc:
+            raise PlugfairError(
+                "Test discovery failed (stestr exit status %s):\n%s\nThis is a "
+                "fault of plugfair's discovery, not of a plugin: please report it."
+                % (exc.code, out.getvalue().strip())
+            ) from None
+    return ids
+
+
+def prepare(request: TestRequest) -> Prepared:
+    """Resolve everything and select the ids to list or run.
+
+    :raises UsageError: for a directory that is not a workspace, bad
+        filters, or filters that match no test (:class:`NoTestsMatched`).
+    :raises ConfigError: for missing or malformed configuration.
+    """
+    workspace = Workspace.resolve(request.workspace)
+    for path in request.config_files:
+        if not os.path.isfile(path):
+            raise UsageError("--config-file %s: no such file." % path)
+    files = [workspace.plugfair_conf] + request.config_files
+    conf = ctx_mod.build_test_conf(files, request.config_dirs)
+    plan = ctx_mod.plan_from_conf(
+        conf, config_files=files, config_dirs=request.config_dirs, use_cache=request.use_cache
+    )
+    registry = plan.registry(conf)
+    request.selection.check(registry)
+    prepared = Prepared(workspace, plan, Namespaces(registry))
+    with _session(prepared):
+        prepared.all_ids = _discover_ids(workspace)
+    ids = request.selection.apply(prepared.all_ids, prepared.namespaces)
+    if not ids:
+        raise NoTestsMatched(request.selection.describe(), len(prepared.all_ids))
+    if request.shard is not None:
+        shard = request.shard
+        chosen = partition(
+            ids,
+            shard,
+            repository=workspace.open_repository(),
+            group=group_callback(_stestr_conf(workspace)),
+        )
+        if not chosen:
+            prepared.notice = (
+                "Shard %s is empty: the %d selected tests fit in fewer than %d "
+                "shards. Nothing to do." % (shard, len(ids), shard.total)
+            )
+        ids = chosen
+    prepared.ids = ids
+    return prepared
+
+
+def list_tests(request: TestRequest) -> Prepared:
+    """Select the tests ``request`` names (see :func:`prepare`)."""
+    return prepare(request)
+
+
+def _run_succeeded(workspace: Workspace, runs_before: int) -> bool:
+    """Whether the run just stored in the repository passed (for --subunit,
+    where stestr's own status does not say)."""
+    import subunit
+    import testtools
+    from stestr import results
+
+    repo = workspace.open_repository()
+    if repo.count() <= runs_before:
+        return False  # the run was not stored: it did not complete
+    stream = repo.get_latest_run().get_subunit_stream()
+    summary = testtools.StreamSummary()
+    summary.startTestRun()
+    try:
+        subunit.ByteStreamToStreamResult(stream).run(summary)
+    finally:
+        summary.stopTestRun()
+    return bool(results.wasSuccessful(summary))
+
+
+def run_tests(
+    request: TestRequest,
+    *,
+    concurrency: int = 0,
+    serial: bool = False,
+    subunit: bool = False,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    binary_stdout: IO[bytes] | None = None,
+) -> int:
+    """Run the selected tests with stestr; return the exit status.
+
+    :param concurrency: worker processes (0: one per CPU).
+    :param serial: run in one process.
+    :param subunit: write the raw subunit v2 stream to ``binary_stdout``
+        instead of the human summary.
+    :returns: 0 if every test passed, 1 otherwise.
+    :raises UsageError: see :func:`prepare`, and for ``serial`` with a
+        concurrency.
+    """
+    from stestr import commands as stestr_commands
+
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    if serial and concurrency:
+        raise UsageError("--serial and --concurrency exclude each other; give one.")
+    if concurrency < 0:
+        raise UsageError("--concurrency must be 0 (one per CPU) or more.")
+    prepared = prepare(request)
+    if prepared.notice:
+        err.write(prepared.notice + "\n")
+    if not prepared.ids:
+        return 0
+    test_path, top_dir = suite_paths()
+    if subunit:
+        raw = binary_stdout if binary_stdout is not None else getattr(out, "buffer", None)
+        if raw is None:
+            raise UsageError("--subunit needs a binary standard output.")
+        target: Any = raw
+    else:
+        target = out
+    runs_before = prepared.workspace.open_repository().count()
+    fd, load_list = tempfile.mkstemp(prefix="plugfair-ids-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("".join(t + "\n" for t in prepared.ids))
+        with _session(prepared):
+            try:
+                rc = stestr_commands.run_command(
+                    config=prepared.workspace.stestr_conf,
+                    repo_url=prepared.workspace.path,
+                    test_path=test_path,
+                    top_dir=top_dir,
+                    load_list=load_list,
+                    serial=serial,
+                    concurrency=concurrency,
+                    subunit_out=subunit,
+                    pretty_out=not subunit,
+                    stdout=target,
+                )
+            except SystemExit as exc:
+                rc = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.unlink(load_list)
+    if subunit:
+        target.flush()
+        return 0 if _run_succeeded(prepared.workspace, runs_before) else 1
+    return 0 if rc == 0 else 1
