@@ -6,6 +6,7 @@ Usage: OS_KEYSTONE_CONFIG_FILES=/path/keystone.conf python keystone_serve.py POR
 
 import os
 import sys
+import threading
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -16,7 +17,15 @@ if not os.environ.get("OS_KEYSTONE_CONFIG_FILES"):
 
 from keystone.server import wsgi  # noqa: E402
 
-application = wsgi.initialize_public_application()
+_keystone = wsgi.initialize_public_application()
+_lock = threading.Lock()
+
+
+def application(environ, start_response):
+    # Keystone on SQLite answers "database is locked" (HTTP 500) when two
+    # requests write at once; serialise them, as one process would.
+    with _lock:
+        return list(_keystone(environ, start_response))
 
 
 class _Server(ThreadingMixIn, WSGIServer):

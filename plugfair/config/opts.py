@@ -50,7 +50,7 @@ def register(conf: cfg.ConfigOpts) -> None:
 
 
 def list_opts() -> list[tuple[str, list[cfg.Opt]]]:
-    """Core options only, for documentation."""
+    """The ``[plugfair]`` options, as ``[(group, opts)]``."""
     return [(GROUP, core_opts())]
 
 

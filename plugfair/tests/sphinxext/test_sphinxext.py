@@ -40,7 +40,7 @@ raise ImportError("this plugin is broken on purpose")
 '''
 
 
-@testtools.skipUnless(importlib.util.find_spec("sphinx"), "Sphinx is not installed (pip install sphinx)")
+@testtools.skipUnless(importlib.util.find_spec("sphinx") is not None, "Sphinx is not installed (pip install sphinx)")
 class TestDirective(base.TestCase):
 
     def setUp(self):

@@ -1,0 +1,1 @@
+"""Zone backends.  Both offer the same methods; see :class:`~.demo.DemoBackend`."""

@@ -1,0 +1,1 @@
+"""Tests of the compute plugin: recorded-response unit tests and API tests."""

@@ -1,0 +1,1 @@
+"""Tests of the identity plugin: real API tests against Keystone."""

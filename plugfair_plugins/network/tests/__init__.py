@@ -1,0 +1,1 @@
+"""Tests of the network plugin: recorded-response unit tests and API tests."""

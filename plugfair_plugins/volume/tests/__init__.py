@@ -1,0 +1,1 @@
+"""Tests of the volume plugin: recorded-response unit tests and API tests."""
