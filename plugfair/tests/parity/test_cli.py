@@ -60,9 +60,15 @@ class HelpParityTest(base.ParityTestCase):
         text = self.cli("help", *command.split())
         formatter_part = text.split("output formatters", 1)[1] if "output formatters" in text else ""
         flags = set(_FLAG.findall(formatter_part))
-        provided = [line.strip() for line in text.splitlines() if "provided by" in line]
-        # The plugin's own name differs; the form must not.
-        return flags, [re.sub(r"the \S+ plugin", "the X plugin", p) for p in provided]
+        # The epilog may wrap: read it as one paragraph.
+        flat = " ".join(text.split())
+        provided = re.findall(r"This command is provided by the plugin '\w+' "
+                              r"\(distribution \S+ \S+\)\.", flat)
+        # The plugin's and distribution's names differ; the form must not.
+        return flags, [
+            re.sub(r"plugin '\w+' \(distribution \S+ \S+\)", "plugin 'X' (distribution D V)", p)
+            for p in provided
+        ]
 
     def test_list_commands_get_the_same_formatter_flags_and_epilog(self) -> None:
         def lists(plugin: str) -> list[str]:
