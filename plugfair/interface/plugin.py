@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from oslo_config import cfg
 
     from plugfair.interface.quota import QuotaResource
+    from plugfair.registry.core import Registry
 
 __all__ = [
     "API_VERSION",
@@ -122,7 +123,7 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
     when it needs them:
 
     1. ``__init__(conf)``: the host instantiates the class with its
-       :class:`oslo_config.cfg.ConfigOpts`.
+       :class:`oslo_config.cfg.ConfigOpts`, then sets :attr:`registry`.
     2. :meth:`config_options`: the host registers the options in the
        plugin's own groups.  After this, ``self.conf`` can read them.
     3. :meth:`service_clients`
@@ -157,6 +158,12 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         #: The host's configuration.  Read your options from your own group.
         self.conf = conf
+        #: The host's :class:`~plugfair.api.Registry`, set by the host right
+        #: after instantiation (``None`` while the plugin is only being
+        #: probed).  Reach other plugins' services through it, e.g.
+        #: ``self.registry.service_client("identity")``, never by importing
+        #: another plugin.
+        self.registry: Registry | None = None
 
     def config_options(self) -> Sequence[tuple[str, Sequence[cfg.Opt]]]:
         """Return the configuration options of this plugin.

@@ -337,6 +337,7 @@ class Registry:
             cls = v.check_class(name, obj)
             conf = self.conf if self.conf is not None else cfg.ConfigOpts()
             plugin: Plugin = v.call_hook(name, cls, conf, timeout=self.hook_timeout)
+            plugin.registry = self
             groups = v.validate_config_options(
                 name,
                 v.call_hook(name, plugin.config_options, timeout=self.hook_timeout),

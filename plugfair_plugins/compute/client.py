@@ -71,13 +71,13 @@ def identity_client(conf: Any, registry: Any = None) -> Any:
         ) from exc
 
 
-def make_client(conf: Any) -> ComputeClient:
+def make_client(conf: Any, registry: Any = None) -> ComputeClient:
     """Service-client factory of service ``compute``.
 
     :param conf: the host's ``ConfigOpts``, with ``[compute]`` registered.
     :raises ComputeError: if no plugin offers the ``identity`` client.
     """
-    return ComputeClient.from_identity(identity_client(conf), conf)
+    return ComputeClient.from_identity(identity_client(conf, registry), conf)
 
 
 class ComputeClient:

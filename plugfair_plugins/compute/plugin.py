@@ -32,7 +32,7 @@ class ComputePlugin(Plugin):
     def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
         from plugfair_plugins.compute import client
 
-        return {"compute": client.make_client}
+        return {"compute": lambda conf: client.make_client(conf, self.registry)}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.compute import commands
@@ -56,7 +56,7 @@ class ComputePlugin(Plugin):
         from plugfair_plugins.compute import client, quota
 
         try:
-            identity = client.identity_client(self.conf)
+            identity = client.identity_client(self.conf, self.registry)
         except client.ComputeError as exc:
             LOG.warning("Compute usage is unknown: %s", exc)
             return {}

@@ -83,13 +83,13 @@ def identity_client(conf: Any, registry: Any = None) -> Any:
         ) from exc
 
 
-def make_client(conf: Any) -> NetworkClient:
+def make_client(conf: Any, registry: Any = None) -> NetworkClient:
     """Service-client factory of service ``network``.
 
     :param conf: the host's ``ConfigOpts``, with ``[network]`` registered.
     :raises NetworkError: if no plugin offers the ``identity`` client.
     """
-    return NetworkClient.from_identity(identity_client(conf), conf)
+    return NetworkClient.from_identity(identity_client(conf, registry), conf)
 
 
 class NetworkClient:

@@ -32,7 +32,7 @@ class NetworkPlugin(Plugin):
     def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
         from plugfair_plugins.network import client
 
-        return {"network": client.make_client}
+        return {"network": lambda conf: client.make_client(conf, self.registry)}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.network import commands
@@ -56,7 +56,7 @@ class NetworkPlugin(Plugin):
         from plugfair_plugins.network import client, quota
 
         try:
-            identity = client.identity_client(self.conf)
+            identity = client.identity_client(self.conf, self.registry)
         except client.NetworkError as exc:
             LOG.warning("Network usage is unknown: %s", exc)
             return {}

@@ -72,13 +72,13 @@ def identity_client(conf: Any, registry: Any = None) -> Any:
         ) from exc
 
 
-def make_client(conf: Any) -> VolumeClient:
+def make_client(conf: Any, registry: Any = None) -> VolumeClient:
     """Service-client factory of service ``volume``.
 
     :param conf: the host's ``ConfigOpts``, with ``[volume]`` registered.
     :raises VolumeError: if no plugin offers the ``identity`` client.
     """
-    return VolumeClient.from_identity(identity_client(conf), conf)
+    return VolumeClient.from_identity(identity_client(conf, registry), conf)
 
 
 class VolumeClient:

@@ -32,7 +32,7 @@ class VolumePlugin(Plugin):
     def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
         from plugfair_plugins.volume import client
 
-        return {"volume": client.make_client}
+        return {"volume": lambda conf: client.make_client(conf, self.registry)}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.volume import commands
@@ -56,7 +56,7 @@ class VolumePlugin(Plugin):
         from plugfair_plugins.volume import client, quota
 
         try:
-            identity = client.identity_client(self.conf)
+            identity = client.identity_client(self.conf, self.registry)
         except client.VolumeError as exc:
             LOG.warning("Volume usage is unknown: %s", exc)
             return {}

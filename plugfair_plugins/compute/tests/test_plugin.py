@@ -60,7 +60,7 @@ class DeclarationTest(TestCase):
 class UsageTest(TestCase):
     def usage_with(self, identity: object, **conf: object) -> Mapping[str, int]:
         self.useFixture(fixtures.MonkeyPatch(
-            "plugfair_plugins.compute.client.identity_client", lambda c: identity))
+            "plugfair_plugins.compute.client.identity_client", lambda c, registry=None: identity))
         names = list(NOVA_DEFAULTS)
         return ComputePlugin(_conf(**conf)).quota_usage(PROJECT_ID, names)
 

@@ -58,7 +58,7 @@ class DeclarationTest(TestCase):
 class UsageTest(TestCase):
     def usage_with(self, identity: object, **conf: object) -> Mapping[str, int]:
         self.useFixture(fixtures.MonkeyPatch(
-            "plugfair_plugins.volume.client.identity_client", lambda c: identity))
+            "plugfair_plugins.volume.client.identity_client", lambda c, registry=None: identity))
         return VolumePlugin(_conf(**conf)).quota_usage(PROJECT_ID, list(CINDER_DEFAULTS))
 
     def test_unknown_without_a_cloud(self) -> None:
