@@ -155,10 +155,17 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
             out.write(" " * (name_width + 4) + more + "\n")
     problems = registry.problems()
     if problems:
+        # Say why here too: if the plugin that provides 'plugin doctor' is
+        # the broken one, this is the only place the reason shows.
         out.write(
-            "\n%d plugin(s) have problems: %s. Run 'plugfair plugin doctor'.\n"
-            % (len(problems), ", ".join(sorted({p.name for p in problems})))
+            "\n%d plugin(s) have problems (run 'plugfair plugin doctor' for "
+            "remedies):\n" % len(problems)
         )
+        for rec in problems:
+            reason = " ".join(rec.problems[0].reason.split()) if rec.problems else rec.status
+            if len(reason) > width - 8 - len(rec.name):
+                reason = reason[: width - 11 - len(rec.name)] + "..."
+            out.write("  %s: %s\n" % (rec.name, reason))
 
 
 def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[no-untyped-def]
@@ -225,8 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if pre.strict and registry.problems():
                     # --strict: the help is printed, but any problem fails.
                     sys.stderr.write(
-                        "plugfair: --strict: some plugins have problems. Run "
+                        "plugfair: --strict: %d plugin(s) have problems: %s. Run "
                         "'plugfair plugin doctor' for reasons and remedies.\n"
+                        % (
+                            len(registry.problems()),
+                            ", ".join(sorted({p.name for p in registry.problems()})),
+                        )
                     )
                     return 1
                 return 0

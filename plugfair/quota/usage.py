@@ -9,6 +9,8 @@ returns, so a hung plugin does not pile up threads.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -66,6 +68,15 @@ class UsageCollector:
         :returns: ``(plugin -> {name: count}, plugin -> status)``, where a
             status is ``"ok"`` or ``"unknown: <reason>"``.
         """
+        # Plugins are imported and their callbacks run here, on behalf of a
+        # command whose output may be machine-read (``-f json``): whatever
+        # they print goes to standard error, never into that output.
+        with contextlib.redirect_stdout(sys.stderr):
+            return self._collect(project_id, wanted)
+
+    def _collect(
+        self, project_id: str, wanted: Mapping[str, Sequence[str]]
+    ) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
         from plugfair.registry import validate as v
 
         usage: dict[str, dict[str, int]] = {}

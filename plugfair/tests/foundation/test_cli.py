@@ -267,8 +267,10 @@ class TestHelp(CliTestCase):
     def test_help_mentions_problems(self):
         self.enable("plugfair", "good", "import_error")
         out, _ = self.cli("--help")
-        self.assertIn("1 plugin(s) have problems: import_error. Run 'plugfair plugin doctor'",
+        self.assertIn("1 plugin(s) have problems (run 'plugfair plugin doctor' for remedies):",
                       out)
+        # the reason itself is shown, on one line
+        self.assertRegex(out, r"\n  import_error: importing \S+ raised \w+Error: ")
 
     def test_help_for_a_command(self):
         out, _ = self.cli("help", "good", "hello")
