@@ -1,0 +1,307 @@
+"""What to check: a source directory, a wheel, an sdist or an installed plugin.
+
+This module holds the target model, source directories and the reading of
+project metadata; :mod:`plugfair.conformance.archives` reads wheels and
+sdists in place and :mod:`plugfair.conformance.installed` finds installed
+plugins' files.  Each target yields its files with a display path, a path
+relative to the target's root, and the dotted module name.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from plugfair.interface.errors import UsageError
+
+__all__ = [
+    "SourceFile",
+    "Target",
+    "TargetError",
+    "resolve",
+    "from_directory",
+    "module_names",
+    "module_of",
+    "own_roots",
+    "read_file",
+    "entry_points_ini",
+    "metadata_name",
+    "project_metadata",
+    "ARCHIVE_SUFFIXES",
+    "MAX_FILE_BYTES",
+]
+
+ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
+_SKIP_DIRS = frozenset(
+    {"__pycache__", "build", "dist", "node_modules", "venv", "site-packages", "htmlcov"}
+)
+#: Largest file read from an archive; bigger ones are reported, not read.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+class TargetError(UsageError):
+    """A target cannot be found or read."""
+
+
+@dataclasses.dataclass
+class SourceFile:
+    """One Python file of a target."""
+
+    path: str
+    relpath: str
+    module: str | None
+    reader: Callable[[], bytes]
+
+    def read(self) -> bytes:
+        return self.reader()
+
+
+@dataclasses.dataclass
+class Target:
+    """A set of files checked together, with what is known about them."""
+
+    label: str
+    kind: str
+    files: list[SourceFile]
+    #: Dotted prefixes of the target's own modules.
+    own: list[str]
+    #: Distribution name, when known.
+    distribution: str | None = None
+    #: ``(entry-point name, "module:attr")`` in the profile's plugin group.
+    entry_points: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: Returns the ``sys.path`` entries that make the target importable
+    #: (archives are extracted to a temporary directory on first call).
+    import_path: Callable[[], list[str]] | None = None
+    #: Called when the check is done (removes extracted files).
+    cleanups: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    #: Whether the dynamic checks apply (False for loose files that belong
+    #: to no plugin).
+    loadable: bool = True
+
+    def close(self) -> None:
+        while self.cleanups:
+            self.cleanups.pop()()
+
+
+def module_names(relpaths: Iterable[str]) -> dict[str, str | None]:
+    """Map each ``.py`` relpath to its dotted module name.
+
+    A file's package is found by walking up while directories hold an
+    ``__init__.py``; a file outside any package is a top-level module.
+    """
+    paths = [p for p in relpaths if p.endswith(".py")]
+    inits = {p.rpartition("/")[0] for p in paths if p.endswith("/__init__.py") or p == "__init__.py"}
+    out: dict[str, str | None] = {}
+    for rel in paths:
+        parts = rel.split("/")
+        dirs, stem = parts[:-1], parts[-1][:-3]
+        i = len(dirs)
+        while i > 0 and "/".join(dirs[:i]) in inits:
+            i -= 1
+        names = dirs[i:] + ([] if stem == "__init__" else [stem])
+        valid = names and all(n.isidentifier() for n in names)
+        out[rel] = ".".join(names) if valid else None
+    return out
+
+
+def module_of(relpath: str) -> str | None:
+    """Dotted module of a path relative to an import root (``sys.path`` entry)."""
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else []
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+
+
+def own_roots(modules: dict[str, str | None]) -> tuple[list[str], list[str]]:
+    """Top-level packages (and the directories holding them) of a file set."""
+    roots: set[str] = set()
+    parents: set[str] = set()
+    for rel, module in modules.items():
+        if not module:
+            continue
+        top = module.partition(".")[0]
+        depth = module.count(".") + (1 if rel.endswith("/__init__.py") else 0)
+        parts = rel.split("/")
+        base = parts[: len(parts) - 1 - depth]
+        if "." not in module and not rel.endswith("__init__.py") and base not in ([], ["src"]):
+            continue  # a loose script in some directory (docs, tools)
+        roots.add(top)
+        parents.add("/".join(base))
+    return sorted(roots), sorted(parents)
+
+
+def entry_points_ini(text: str, group: str | None) -> list[tuple[str, str]]:
+    if not group:
+        return []
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    if not parser.has_section(group):
+        return []
+    return [(k.strip(), v.strip()) for k, v in parser.items(group)]
+
+
+def _entry_points_setup_cfg(text: str, group: str | None) -> list[tuple[str, str]]:
+    if not group:
+        return []
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text)
+        raw = parser.get("options.entry_points", group, fallback="")
+    except configparser.Error:
+        return []
+    out = []
+    for line in raw.splitlines():
+        name, eq, value = line.partition("=")
+        if eq and name.strip():
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def _toml(text: str) -> dict[str, Any]:
+    import importlib
+
+    try:
+        tomllib: Any = importlib.import_module("tomllib")
+    except ImportError:  # pragma: no cover - Python 3.10 reads setup.cfg only
+        return {}
+    try:
+        data = tomllib.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _entry_points_pyproject(text: str, group: str | None) -> list[tuple[str, str]]:
+    if not group:
+        return []
+    table = _toml(text).get("project", {}).get("entry-points", {}).get(group, {})
+    return [(str(k), str(v)) for k, v in table.items()] if isinstance(table, dict) else []
+
+
+def metadata_name(text: str) -> str | None:
+    match = re.search(r"^Name:\s*(\S+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def project_metadata(read: Callable[[str], str | None], group: str | None) -> tuple[str | None, list[tuple[str, str]]]:
+    """Distribution name and entry points from a source tree's metadata files."""
+    name = None
+    eps: list[tuple[str, str]] = []
+    setup_cfg = read("setup.cfg")
+    pyproject = read("pyproject.toml")
+    if setup_cfg:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(setup_cfg)
+            name = parser.get("metadata", "name", fallback=None)
+        except configparser.Error:
+            pass
+        eps = _entry_points_setup_cfg(setup_cfg, group)
+    if pyproject:
+        project = _toml(pyproject).get("project", {})
+        name = name or (project.get("name") if isinstance(project, dict) else None)
+        eps = eps or _entry_points_pyproject(pyproject, group)
+    pkg_info = read("PKG-INFO")
+    if pkg_info:
+        name = name or metadata_name(pkg_info)
+    return name, eps
+
+
+# -- directories --------------------------------------------------------
+
+
+def read_file(path: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with open(path, "rb") as f:
+            return f.read()
+
+    return read
+
+
+def from_directory(path: str, *, group: str | None, label: str | None = None) -> Target:
+    """A source tree: every ``.py`` file below ``path``."""
+    root = os.path.abspath(path)
+    rels: list[str] = []
+    egg_eps: list[tuple[str, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info")
+        )
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                rels.append(name if rel_dir == "." else "%s/%s" % (rel_dir, name))
+    for entry in sorted(os.listdir(root)) + [
+        "src/" + e for e in (sorted(os.listdir(os.path.join(root, "src"))) if os.path.isdir(os.path.join(root, "src")) else [])
+    ]:
+        if entry.endswith(".egg-info"):
+            ep_file = os.path.join(root, entry, "entry_points.txt")
+            if os.path.isfile(ep_file):
+                with open(ep_file, encoding="utf-8", errors="replace") as f:
+                    egg_eps = entry_points_ini(f.read(), group)
+
+    def read_text(name: str) -> str | None:
+        try:
+            with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    dist, eps = project_metadata(read_text, group)
+    modules = module_names(rels)
+    own, parents = own_roots(modules)
+    display = path.rstrip("/\\") or "."
+    files = [
+        SourceFile(
+            path=os.path.join(display, *rel.split("/")),
+            relpath=rel,
+            module=modules[rel],
+            reader=read_file(os.path.join(root, *rel.split("/"))),
+        )
+        for rel in rels
+    ]
+    import_dirs = [os.path.join(root, *p.split("/")) if p else root for p in parents] or [root]
+    return Target(
+        label=label or path,
+        kind="directory",
+        files=files,
+        own=own,
+        distribution=dist,
+        entry_points=eps or egg_eps,
+        import_path=lambda: import_dirs,
+    )
+
+
+def resolve(spec: str, *, group: str | None, host_packages: Iterable[str] = ()) -> Target:
+    """Turn what the user typed into a :class:`Target`.
+
+    A directory is a source tree; a file ending in a wheel or sdist suffix
+    is an archive; anything else names an installed plugin or distribution.
+
+    :raises TargetError: if it is none of those.
+    """
+    from plugfair.conformance import archives, installed
+
+    if os.path.isdir(spec):
+        return from_directory(spec, group=group)
+    if os.path.isfile(spec):
+        if spec.endswith(ARCHIVE_SUFFIXES):
+            return archives.from_archive(spec, group=group)
+        raise TargetError(
+            "%s is a file but not a wheel or sdist (%s). Give a directory, an "
+            "archive or an installed plugin's name." % (spec, ", ".join(ARCHIVE_SUFFIXES))
+        )
+    if spec.endswith(ARCHIVE_SUFFIXES) or os.sep in spec or spec.startswith("."):
+        raise TargetError("%s does not exist. Check the path." % spec)
+    return installed.from_installed(spec, group=group, host_packages=host_packages)

@@ -1,0 +1,216 @@
+"""Profiles: the shipped ones, user files, malformed files and host scans."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import fixtures
+
+import plugfair.api
+from plugfair.api import PluginDistribution
+from plugfair.conformance import hostscan, profiles
+from plugfair.tests import base
+from plugfair.tests.conformance.util import check, write_tree
+
+#: Tempest 47.0.0, doc/source/plugins/plugin.rst, "Stable Tempest APIs
+#: plugins may use" (see shared/reference/tempest-plugin-interface.md).
+TEMPEST_47 = [
+    "tempest.lib.*",
+    "tempest.config",
+    "tempest.test_discover.plugins",
+    "tempest.common.credentials_factory",
+    "tempest.common.compute",
+    "tempest.common.identity",
+    "tempest.common.image",
+    "tempest.common.object_storage",
+    "tempest.clients",
+    "tempest.test",
+    "tempest.scenario.manager",
+]
+
+
+class TestShippedProfiles(base.TestCase):
+    def test_names(self):
+        self.assertEqual(["plugfair", "tempest"], profiles.builtin_names())
+
+    def test_tempest_is_tempest_47s_list(self):
+        prof = profiles.load("tempest")
+        self.assertEqual(TEMPEST_47, list(prof.stable))
+        self.assertEqual("tempest.test_plugins", prof.plugin_group)
+        self.assertFalse(prof.dynamic)
+
+    def test_plugfair_exports_are_plugfair_api_all(self):
+        prof = profiles.load("plugfair")
+        self.assertEqual(["plugfair.api"], list(prof.stable))
+        notes = hostscan.scan(prof)
+        self.assertEqual([], notes)
+        self.assertEqual(set(plugfair.api.__all__), set(prof.exported("plugfair.api") or ()))
+
+    def test_classification(self):
+        prof = profiles.load("tempest")
+        self.assertEqual("tempest.lib", prof.stable_base("tempest.lib.common.rest_client.RestClient"))
+        self.assertEqual("tempest.config", prof.stable_base("tempest.config.CONF"))
+        self.assertIsNone(prof.stable_base("tempest.configuration"))
+        self.assertTrue(prof.is_parent("tempest.common"))
+        self.assertFalse(prof.is_parent("tempest.common.waiters"))
+        self.assertEqual("tempest.common.waiters", prof.first_unstable("tempest.common.waiters.wait_for"))
+
+
+class TestProfileFiles(base.TestCase):
+    def write(self, data):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, "profile.json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(data if isinstance(data, str) else json.dumps(data))
+        return path
+
+    def test_user_profile(self):
+        path = self.write(
+            {
+                "name": "myhost",
+                "host": {"packages": ["myhost"], "name": "My Host"},
+                "stable": ["myhost.public", "myhost.sdk.*"],
+                "alternatives": {"myhost.internal": "myhost.public.Thing"},
+            }
+        )
+        prof = profiles.load_file(path)
+        found = check("from myhost.internal import x\nfrom myhost.sdk.client import C\n", prof=prof)
+        self.assertEqual([("PF001", "myhost.internal.x")], [(v.code, v.name) for v in found])
+        self.assertEqual("myhost.public.Thing", found[0].alternative)
+        self.assertIn("My Host", found[0].message)
+
+    def test_malformed_profiles_name_the_problem(self):
+        cases = [
+            ("{not json", "not valid JSON"),
+            ("[]", "top level must be a JSON object"),
+            ({"name": "x", "stable": ["x.api"]}, "'host' is required"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": []}, "at least one module"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["y.api"]}, "outside the host packages"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "stabel": []}, "unknown key"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x api"]}, "not a dotted module name"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "format": 9}, "format 9"),
+            (
+                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "deprecated": [{"name": "x.a"}]},
+                "'since' is required",
+            ),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "dynamic": "yes"}, "true or false"),
+            ({"host": {"packages": ["x"]}, "stable": ["x.api"]}, "'name' is required"),
+        ]
+        for data, expected in cases:
+            path = self.write(data)
+            with self.assertRaises(profiles.ProfileError) as ctx:
+                profiles.load_file(path)
+            self.assertIn(expected, str(ctx.exception), str(data))
+            self.assertIn(path, str(ctx.exception))
+            self.assertEqual(2, getattr(ctx.exception, "exit_code", None))
+
+    def test_missing_file(self):
+        with self.assertRaises(profiles.ProfileError) as ctx:
+            profiles.load_file("/nonexistent/profile.json")
+        self.assertIn("cannot read it", str(ctx.exception))
+
+    def test_unknown_builtin(self):
+        with self.assertRaises(profiles.ProfileError) as ctx:
+            profiles.load("nope")
+        self.assertIn("plugfair, tempest", str(ctx.exception))
+
+    def test_cli_exits_2_with_a_clear_message(self):
+        path = self.write({"name": "x", "host": {"packages": ["x"]}, "stable": "x.api"})
+        rc, out, err = self.run_cli(["check", "--profile-file", path, "."])
+        self.assertEqual(2, rc)
+        self.assertIn("'stable' must be a list", err)
+        self.assertEqual("", out)
+
+
+class TestDeprecationScan(base.TestCase):
+    """The host's own ``deprecated`` helper, read statically."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(
+            PluginDistribution(
+                "fakehost",
+                {},
+                {
+                    "fakehost.api": """
+                        from fakehost._impl import old, new, Thing
+                        __all__ = ["old", "new", "Thing"]
+                    """,
+                    "fakehost._impl": """
+                        from plugfair.api import deprecated
+
+                        @deprecated(since="1.1", removed_in="2.0", alternative="fakehost.api.new")
+                        def old():
+                            pass
+
+                        def new():
+                            pass
+
+                        class Thing:
+                            @deprecated(since="1.3", removed_in="3.0")
+                            def legacy(self):
+                                pass
+
+                            def current(self):
+                                pass
+                    """,
+                },
+            )
+        )
+        self.profile = profiles.parse(
+            {
+                "name": "fakehost",
+                "host": {"packages": ["fakehost"]},
+                "stable": ["fakehost.api"],
+                "exports": {"fakehost.api": "__all__"},
+                "scan_deprecated": True,
+            },
+            source="test",
+        )
+
+    def test_scan_finds_reexported_deprecations(self):
+        self.assertEqual([], hostscan.scan(self.profile))
+        found = {d.name: d.removed_in for d in self.profile.deprecated}
+        self.assertEqual({"fakehost.api.old": "2.0", "fakehost.api.Thing.legacy": "3.0"}, found)
+        self.assertEqual(frozenset({"old", "new", "Thing"}), self.profile.exported("fakehost.api"))
+
+    def test_uses_are_reported_with_the_removal_version(self):
+        hostscan.scan(self.profile)
+        found = check(
+            """
+            from fakehost.api import old, new
+            import fakehost.api as api
+            api.Thing.legacy
+            api.Thing.current
+            api.new()
+            """,
+            prof=self.profile,
+        )
+        self.assertEqual([("PF005", 2, "2.0"), ("PF005", 4, "3.0")], [(v.code, v.line, v.removed_in) for v in found])
+        self.assertEqual("fakehost.api.new", found[0].alternative)
+
+    def test_the_helper_marks_what_the_scan_reads(self):
+        import importlib
+
+        impl = importlib.import_module("fakehost._impl")
+        self.assertEqual(
+            {"since": "1.1", "removed_in": "2.0", "alternative": "fakehost.api.new"},
+            impl.old.__plugfair_deprecated__,
+        )
+
+    def test_host_not_installed_is_a_note(self):
+        prof = profiles.parse(
+            {"name": "gone", "host": {"packages": ["gonehost"]}, "stable": ["gonehost.api"], "scan_deprecated": True},
+            source="test",
+        )
+        notes = hostscan.scan(prof)
+        self.assertEqual(1, len(notes))
+        self.assertIn("gonehost.api was not found", notes[0])
+
+
+class TestModuleFile(base.TestCase):
+    def test_finds_without_importing(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        write_tree(root, {"noimport/__init__.py": "raise SystemExit('imported!')\n", "noimport/sub.py": ""})
+        self.assertEqual(os.path.join(root, "noimport", "sub.py"), hostscan.module_file("noimport.sub", [root]))
+        self.assertIsNone(hostscan.module_file("noimport.missing", [root]))

@@ -1,0 +1,251 @@
+"""Targets: source directories, wheels, sdists and installed plugins."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tarfile
+import zipfile
+
+import fixtures
+
+from plugfair.api import PluginDistribution
+from plugfair.conformance import profiles, targets
+from plugfair.conformance.check import CheckRequest, run_check, static_check
+from plugfair.tests import base
+from plugfair.tests.conformance.util import build_sdist, build_wheel, write_tree
+
+PLUGIN = {
+    "zonemgr/__init__.py": "",
+    "zonemgr/plugin.py": """
+        from plugfair.api import Plugin
+        from plugfair.registry import core
+
+
+        class ZonePlugin(Plugin):
+            name = "zonemgr"
+    """,
+    "zonemgr/tests/__init__.py": "",
+    "zonemgr/tests/test_zone.py": "from plugfair.interface import testing\n",
+}
+SETUP_CFG = """
+    [metadata]
+    name = zonemgr-plugin
+
+    [options.entry_points]
+    plugfair.plugins =
+        zonemgr = zonemgr.plugin:ZonePlugin
+"""
+ENTRY_POINTS = "[plugfair.plugins]\nzonemgr = zonemgr.plugin:ZonePlugin\n"
+
+
+def found(target):
+    prof = profiles.load("plugfair")
+    return static_check(target, prof, {})
+
+
+class TestDirectory(base.TestCase):
+    def test_source_tree(self):
+        root = write_tree(self.useFixture(fixtures.TempDir()).path, dict(PLUGIN, **{"setup.cfg": SETUP_CFG}))
+        target = targets.resolve(root, group="plugfair.plugins")
+        self.assertEqual("directory", target.kind)
+        self.assertEqual(["zonemgr"], target.own)
+        self.assertEqual("zonemgr-plugin", target.distribution)
+        self.assertEqual([("zonemgr", "zonemgr.plugin:ZonePlugin")], target.entry_points)
+        self.assertEqual(
+            {"zonemgr/__init__.py": "zonemgr", "zonemgr/plugin.py": "zonemgr.plugin",
+             "zonemgr/tests/__init__.py": "zonemgr.tests", "zonemgr/tests/test_zone.py": "zonemgr.tests.test_zone"},
+            {f.relpath: f.module for f in target.files},
+        )
+        violations = found(target)
+        self.assertEqual(
+            [("PF001", "zonemgr/plugin.py", 3), ("PF001", "zonemgr/tests/test_zone.py", 1)],
+            [(v.code, v.relpath, v.line) for v in violations],
+        )
+        self.assertEqual(os.path.join(root, "zonemgr", "plugin.py"), violations[0].path)
+
+    def test_src_layout_and_pyproject(self):
+        root = write_tree(
+            self.useFixture(fixtures.TempDir()).path,
+            {
+                "src/zonemgr/__init__.py": "",
+                "pyproject.toml": '[project]\nname = "zm"\n[project.entry-points."plugfair.plugins"]\nzonemgr = "zonemgr:P"\n',
+                "docs/conf.py": "import os\n",
+            },
+        )
+        target = targets.resolve(root, group="plugfair.plugins")
+        self.assertEqual(["zonemgr"], target.own)
+        assert target.import_path is not None
+        self.assertEqual([os.path.join(root, "src")], target.import_path())
+        if sys.version_info >= (3, 11):
+            self.assertEqual("zm", target.distribution)
+            self.assertEqual([("zonemgr", "zonemgr:P")], target.entry_points)
+
+    def test_static_checks_never_import_the_target(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        marker = os.path.join(root, "imported")
+        write_tree(
+            root,
+            {
+                "trap/__init__.py": "open(%r, 'w').close()\nimport plugfair.registry\n" % marker,
+                "trap/mod.py": "open(%r, 'w').close()\n" % marker,
+            },
+        )
+        violations = found(targets.resolve(root, group="plugfair.plugins"))
+        self.assertEqual(["PF001"], [v.code for v in violations])
+        self.assertFalse(os.path.exists(marker))
+        self.assertNotIn("trap", sys.modules)
+
+
+class TestArchives(base.TestCase):
+    def test_wheel(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = build_wheel(tmp, "zonemgr-plugin", "1.0", PLUGIN, ENTRY_POINTS)
+        target = targets.resolve(path, group="plugfair.plugins")
+        self.assertEqual(("wheel", "zonemgr-plugin", ["zonemgr"]), (target.kind, target.distribution, target.own))
+        self.assertEqual([("zonemgr", "zonemgr.plugin:ZonePlugin")], target.entry_points)
+        violations = found(target)
+        self.assertEqual(["zonemgr/plugin.py", "zonemgr/tests/test_zone.py"], [v.relpath for v in violations])
+        self.assertEqual(path + "/zonemgr/plugin.py", violations[0].path)
+        target.close()
+
+    def test_sdist(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = build_sdist(tmp, "zonemgr-plugin", "1.0", dict(PLUGIN, **{"setup.cfg": SETUP_CFG, "setup.py": "import setuptools\n"}))
+        target = targets.resolve(path, group="plugfair.plugins")
+        self.assertEqual(("sdist", "zonemgr-plugin"), (target.kind, target.distribution))
+        self.assertEqual([("zonemgr", "zonemgr.plugin:ZonePlugin")], target.entry_points)
+        violations = found(target)
+        self.assertEqual(["zonemgr/plugin.py", "zonemgr/tests/test_zone.py"], [v.relpath for v in violations])
+        self.assertEqual(path + "/zonemgr-plugin-1.0/zonemgr/plugin.py", violations[0].path)
+        target.close()
+
+    def test_same_fingerprints_in_every_form(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        tree = write_tree(os.path.join(tmp, "tree"), PLUGIN)
+        forms = [
+            targets.resolve(tree, group=None),
+            targets.resolve(build_wheel(tmp, "z", "1.0", PLUGIN), group=None),
+            targets.resolve(build_sdist(tmp, "z", "1.0", PLUGIN), group=None),
+        ]
+        prints = [sorted(v.fingerprint for v in found(t)) for t in forms]
+        self.assertEqual(prints[0], prints[1])
+        self.assertEqual(prints[0], prints[2])
+        self.assertEqual(2, len(prints[0]))
+        for t in forms:
+            t.close()
+
+    def test_extraction_stays_inside(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, "evil-1.0.zip")
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("evil-1.0/pkg/__init__.py", "")
+            zf.writestr("evil-1.0/../../escaped.py", "")
+        target = targets.resolve(path, group=None)
+        assert target.import_path is not None
+        dirs = target.import_path()
+        self.assertTrue(dirs)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "escaped.py")))
+        extracted = os.path.dirname(dirs[0])
+        target.close()
+        self.assertFalse(os.path.exists(extracted))
+
+    def test_corrupt_archive_is_a_usage_error(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, "broken-1.0.tar.gz")
+        with open(path, "wb") as f:
+            f.write(b"not an archive at all")
+        with self.assertRaises(targets.TargetError) as ctx:
+            targets.resolve(path, group=None)
+        self.assertEqual(2, getattr(ctx.exception, "exit_code", None))
+        self.assertIn("Cannot read the archive", str(ctx.exception))
+
+    def test_tar_members_that_are_not_files_are_ignored(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, "links-1.0.tar.gz")
+        with tarfile.open(path, "w:gz") as tf:
+            info = tarfile.TarInfo("links-1.0/pkg/evil.py")
+            info.type = tarfile.SYMTYPE
+            info.linkname = "/etc/passwd"
+            tf.addfile(info)
+        target = targets.resolve(path, group=None)
+        self.assertEqual([], target.files)
+
+
+class TestInstalled(base.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.useFixture(
+            PluginDistribution(
+                "zonemgr-plugin",
+                {"zonemgr": "zonemgr.plugin:ZonePlugin"},
+                {k[:-3].replace("/", ".").removesuffix(".__init__"): v for k, v in PLUGIN.items()},
+            )
+        )
+
+    def test_by_plugin_name(self):
+        target = targets.resolve("zonemgr", group="plugfair.plugins")
+        self.assertEqual(("installed", "zonemgr-plugin", ["zonemgr"]), (target.kind, target.distribution, target.own))
+        self.assertEqual([("zonemgr", "zonemgr.plugin:ZonePlugin")], target.entry_points)
+        self.assertEqual(
+            ["zonemgr/plugin.py", "zonemgr/tests/test_zone.py"], [v.relpath for v in found(target)]
+        )
+        self.assertNotIn("zonemgr.plugin", sys.modules)
+
+    def test_by_distribution_name(self):
+        target = targets.resolve("zonemgr-plugin", group="plugfair.plugins")
+        self.assertEqual(["zonemgr"], [name for name, _ in target.entry_points])
+        self.assertEqual(4, len(target.files))
+
+    def test_unknown_name(self):
+        with self.assertRaises(targets.TargetError) as ctx:
+            targets.resolve("no-such-plugin", group="plugfair.plugins")
+        self.assertIn("zonemgr", str(ctx.exception))
+
+    def test_the_host_itself_is_refused(self):
+        # (From a directory without a "plugfair" subdirectory, which would
+        # be taken as a source tree.)
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.useFixture(fixtures.TempDir()).path)
+        with self.assertRaises(targets.TargetError) as ctx:
+            targets.resolve("plugfair", group="plugfair.plugins", host_packages=("plugfair",))
+        self.assertIn("--core", str(ctx.exception))
+
+    def test_missing_path_is_a_usage_error(self):
+        rc, out, err = self.run_cli(["check", "./no/such/dir"])
+        self.assertEqual(2, rc)
+        self.assertIn("does not exist", err)
+
+    def test_check_several_targets_at_once(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        wheel = build_wheel(tmp, "zonemgr-plugin", "1.0", PLUGIN, ENTRY_POINTS)
+        result = run_check(CheckRequest(targets=["zonemgr", wheel], dynamic=False))
+        self.assertEqual(["installed", "wheel"], [t.kind for t in result.targets])
+        self.assertEqual(4, len(result.violations))
+        self.assertEqual(1, result.exit_code)
+
+
+class TestInstalledFromRecord(base.TestCase):
+    """A regular (non-editable) install: the files are the ones RECORD lists."""
+
+    def test_record_is_used(self):
+        from plugfair.interface.testing import write_distribution
+
+        site = self.useFixture(fixtures.TempDir()).path
+        info = write_distribution(
+            site,
+            "recorded-plugin",
+            "1.0",
+            {"recorded": "recorded.plugin:P"},
+            {
+                "recorded.plugin": "from plugfair.registry import core\n",
+                "recorded.unlisted": "from plugfair.config import opts\n",
+            },
+        )
+        with open(os.path.join(info, "RECORD"), "w", encoding="utf-8") as f:
+            f.write("recorded/__init__.py,,\nrecorded/plugin.py,sha256=x,1\n%s/RECORD,,\n" % os.path.basename(info))
+        self.useFixture(fixtures.MonkeyPatch("sys.path", [site] + sys.path))
+        target = targets.resolve("recorded", group="plugfair.plugins")
+        self.assertEqual(["recorded/__init__.py", "recorded/plugin.py"], [f.relpath for f in target.files])
+        self.assertEqual(["recorded.plugin"], [v.relpath.replace("/", ".")[:-3] for v in found(target)])
+
