@@ -227,6 +227,28 @@ def read_file(path: str) -> Callable[[], bytes]:
     return read
 
 
+def _package_prefix(root: str) -> tuple[str, str]:
+    """Dotted name of ``root`` if it is a package, and its top package's dir.
+
+    Walks up while directories hold an ``__init__.py``; ``("", root)`` when
+    ``root`` is not a package.
+    """
+    names: list[str] = []
+    here = root
+    top = root
+    while os.path.isfile(os.path.join(here, "__init__.py")):
+        base = os.path.basename(here)
+        if not base.isidentifier():
+            return "", root
+        names.insert(0, base)
+        top = here
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return ".".join(names), top
+
+
 def from_directory(path: str, *, group: str | None, label: str | None = None) -> Target:
     """A source tree: every ``.py`` file below ``path``."""
     root = os.path.abspath(path)
@@ -261,6 +283,19 @@ def from_directory(path: str, *, group: str | None, label: str | None = None) ->
     dist, eps = project_metadata(read_text, group)
     modules = module_names(rels)
     own, parents = own_roots(modules)
+    prefix, top_dir = _package_prefix(root)
+    if prefix:
+        # The directory is itself (inside) a package: name its modules as
+        # they are imported, so that a plugin's imports of its own modules
+        # are seen as its own.
+        inits = {r.partition("/")[0] for r in rels if r.endswith("/__init__.py")}
+        for rel, mod in modules.items():
+            if rel == "__init__.py":
+                modules[rel] = prefix
+            elif mod and ("/" not in rel or rel.partition("/")[0] in inits):
+                modules[rel] = "%s.%s" % (prefix, mod)
+        own = [prefix]
+        parents = [os.path.relpath(os.path.dirname(top_dir), root).replace(os.sep, "/")]
     display = path.rstrip("/\\") or "."
     files = [
         SourceFile(
@@ -271,7 +306,9 @@ def from_directory(path: str, *, group: str | None, label: str | None = None) ->
         )
         for rel in rels
     ]
-    import_dirs = [os.path.join(root, *p.split("/")) if p else root for p in parents] or [root]
+    import_dirs = [
+        os.path.normpath(os.path.join(root, *p.split("/"))) if p else root for p in parents
+    ] or [root]
     return Target(
         label=label or path,
         kind="directory",

@@ -64,6 +64,24 @@ class TestDirectory(base.TestCase):
         )
         self.assertEqual(os.path.join(root, "zonemgr", "plugin.py"), violations[0].path)
 
+    def test_a_package_directory_is_named_as_it_is_imported(self):
+        # Checking plugins/alpha (itself inside the package "plugins"): its
+        # imports of its own modules are its own, but importing its sibling
+        # plugins.beta is still cross-plugin coupling.
+        root = write_tree(self.useFixture(fixtures.TempDir()).path, {
+            "plugins/__init__.py": "",
+            "plugins/alpha/__init__.py": "",
+            "plugins/alpha/plugin.py": "from plugins.alpha import opts\nfrom plugins.beta import x\n",
+            "plugins/alpha/opts.py": "",
+            "plugins/beta/__init__.py": "",
+        })
+        target = targets.resolve(os.path.join(root, "plugins", "alpha"), group="plugfair.plugins")
+        self.assertEqual(["plugins.alpha"], target.own)
+        self.assertEqual("plugins.alpha.plugin",
+                         {f.relpath: f.module for f in target.files}["plugin.py"])
+        violations = static_check(target, profiles.load("plugfair"), others={"plugins.beta": "beta"})
+        self.assertEqual([("PF004", 2)], [(v.code, v.line) for v in violations])
+
     def test_src_layout_and_pyproject(self):
         root = write_tree(
             self.useFixture(fixtures.TempDir()).path,
