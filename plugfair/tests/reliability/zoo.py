@@ -1,0 +1,318 @@
+"""A zoo of hostile and broken plugins, written as real distributions.
+
+Every entry is a real distribution (modules plus a ``.dist-info`` with an
+entry point in ``plugfair.plugins``), written by the same code as the
+public :class:`plugfair.api.PluginDistribution` fixture.  All of them go
+into one directory, next to one plugin that does everything right
+(``rgood``) and one whose command, service and quota resource others try
+to claim (``rvictim``), so every host is tried against the whole zoo at
+once: the good plugin must keep working whatever its neighbours do.
+
+:data:`HOSTILE` says, for each hostile entry point, what it does and how
+the registry must judge it (``failed``, ``refused`` or ``conflict``);
+``None`` means the probe cannot see the problem because it is only in an
+on-demand hook (usage, a service client factory), so the host must
+report it when it calls that hook.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from plugfair.interface.testing import write_distribution
+
+#: Seconds of ``[plugfair] hook_timeout`` the zoo is run with.
+HOOK_TIMEOUT = 1.0
+
+#: Bytes a loud plugin prints at import and in each hook.
+LOUD_BYTES = 1024 * 1024
+
+PRELUDE = """\
+import os as _os
+import sys as _sys
+from oslo_config import cfg
+from plugfair.api import Command, Plugin, QuotaResource
+"""
+
+
+def _plugin(name: str, body: str = "", *, header: str = "", cls: str = "P") -> str:
+    body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return "%s%s\n\nclass %s(Plugin):\n    name = %r\n%s\n" % (
+        PRELUDE, textwrap.dedent(header), cls, name, body,
+    )
+
+
+def _raises(name: str, hook: str, args: str = "self") -> str:
+    return _plugin(name, "def %s(%s):\n    raise RuntimeError(%r)\n"
+                   % (hook, args, "%s broke in %s" % (name, hook)))
+
+
+def _returns(name: str, hook: str, value: str) -> str:
+    return _plugin(name, "def %s(self):\n    return %s\n" % (hook, value))
+
+
+GOOD = _plugin("rgood", '''
+    description = "The good neighbour: every capability, all correct."
+
+    def config_options(self):
+        return [("rgood", [cfg.StrOpt("greeting", default="Hello", help="Greeting.")])]
+
+    def service_clients(self):
+        return {"rgood": lambda conf: "rgood-client:" + conf.rgood.greeting}
+
+    def cli_commands(self):
+        return {"rgood hello": Hello}
+
+    def test_package(self):
+        return "rz_good.tests"
+
+    def quota_resources(self):
+        return [QuotaResource("widgets", 10, "count", "Widgets.")]
+
+    def quota_usage(self, project_id, names):
+        return {"widgets": 2}
+''', header='''
+class Hello(Command):
+    """Say hello from the good plugin."""
+
+    def take_action(self, parsed_args):
+        self.app.stdout.write("%s from rgood\\n" % self.conf.rgood.greeting)
+        return 0
+''')
+
+GOOD_TEST = '''
+import testtools
+
+
+class TestGood(testtools.TestCase):
+    def test_fine(self):
+        self.assertEqual(2, 1 + 1)
+'''
+
+VICTIM = _plugin("rvictim", '''
+    description = "A plugin whose names others try to take."
+
+    def config_options(self):
+        return [("rvictim", [cfg.StrOpt("own", default="mine")])]
+
+    def cli_commands(self):
+        return {"victim go": Go}
+
+    def service_clients(self):
+        return {"victimsvc": lambda conf: "victim client"}
+
+    def quota_resources(self):
+        return [QuotaResource("cores", 4)]
+''', header='''
+class Go(Command):
+    """Go, victim."""
+
+    def take_action(self, parsed_args):
+        return 0
+''')
+
+_CMD = '''
+class Cmd(Command):
+    """A command."""
+
+    def take_action(self, parsed_args):
+        return 0
+'''
+
+_LOUD = "_sys.stdout.write('x' * %d)\n_sys.stdout.flush()\n" % LOUD_BYTES
+
+#: entry-point name -> (module, source, expected status, what it does).
+HOSTILE: dict[str, tuple[str, str, str | None, str]] = {
+    # -- import
+    "rz_import_error": ("rz_import_error", PRELUDE + "raise ImportError('needs libfoo')\n",
+                        "failed", "fails to import"),
+    "rz_sys_exit": ("rz_sys_exit", PRELUDE + "_sys.exit(3)\n", "failed", "sys.exit at import"),
+    "rz_os_exit": ("rz_os_exit", PRELUDE + "_os._exit(7)\n", "failed", "os._exit at import"),
+    "rz_hang_import": ("rz_hang_import", PRELUDE + "import time\ntime.sleep(300)\n",
+                       "failed", "hangs at import"),
+    # -- raises in every hook, one plugin per hook (a failed hook ends the plugin)
+    "rz_raise_init": ("rz_raise_init", _raises("rz_raise_init", "__init__", "self, conf"),
+                      "failed", "raises in __init__"),
+    "rz_raise_config": ("rz_raise_config", _raises("rz_raise_config", "config_options"),
+                        "failed", "raises in config_options"),
+    "rz_raise_services": ("rz_raise_services", _raises("rz_raise_services", "service_clients"),
+                          "failed", "raises in service_clients"),
+    "rz_raise_commands": ("rz_raise_commands", _raises("rz_raise_commands", "cli_commands"),
+                          "failed", "raises in cli_commands"),
+    "rz_raise_tests": ("rz_raise_tests", _raises("rz_raise_tests", "test_package"),
+                       "failed", "raises in test_package"),
+    "rz_raise_quota": ("rz_raise_quota", _raises("rz_raise_quota", "quota_resources"),
+                       "failed", "raises in quota_resources"),
+    "rz_raise_usage": ("rz_raise_usage", _plugin("rz_raise_usage", '''
+        def quota_resources(self):
+            return [QuotaResource("things", 5)]
+
+        def quota_usage(self, project_id, names):
+            raise RuntimeError("rz_raise_usage broke in quota_usage")
+        '''), None, "raises in quota_usage"),
+    "rz_raise_factory": ("rz_raise_factory", _plugin("rz_raise_factory", '''
+        def service_clients(self):
+            def factory(conf):
+                raise RuntimeError("rz_raise_factory broke in its client factory")
+            return {"raisesvc": factory}
+        '''), None, "raises in a service client factory"),
+    "rz_exit_hook": ("rz_exit_hook", _plugin("rz_exit_hook", '''
+        def cli_commands(self):
+            _sys.exit(4)
+        '''), "failed", "sys.exit in a hook"),
+    "rz_exit_usage": ("rz_exit_usage", _plugin("rz_exit_usage", '''
+        def quota_resources(self):
+            return [QuotaResource("things", 5)]
+
+        def quota_usage(self, project_id, names):
+            _sys.exit(5)
+        '''), None, "sys.exit in quota_usage"),
+    # -- wrong types
+    "rz_wrong_config": ("rz_wrong_config", _returns("rz_wrong_config", "config_options", "42"),
+                        "failed", "config_options returns an int"),
+    "rz_wrong_services": ("rz_wrong_services",
+                          _returns("rz_wrong_services", "service_clients", "['svc']"),
+                          "failed", "service_clients returns a list"),
+    "rz_wrong_commands": ("rz_wrong_commands",
+                          _returns("rz_wrong_commands", "cli_commands", "{'x y': 'not a class'}"),
+                          "failed", "cli_commands maps to a string"),
+    "rz_wrong_tests": ("rz_wrong_tests", _returns("rz_wrong_tests", "test_package", "b'pkg'"),
+                       "failed", "test_package returns bytes"),
+    "rz_wrong_quota": ("rz_wrong_quota", _returns("rz_wrong_quota", "quota_resources", "[('a', 1)]"),
+                       "failed", "quota_resources returns tuples"),
+    "rz_wrong_usage": ("rz_wrong_usage", _plugin("rz_wrong_usage", '''
+        def quota_resources(self):
+            return [QuotaResource("things", 5), QuotaResource("stuff", 5)]
+
+        def quota_usage(self, project_id, names):
+            return {"things": -3, "stuff": "many"}
+        '''), None, "quota_usage returns a negative and a string"),
+    # -- hangs in hooks (bounded by [plugfair] hook_timeout)
+    "rz_hang_hook": ("rz_hang_hook", _plugin("rz_hang_hook", '''
+        def config_options(self):
+            import threading
+            threading.Event().wait(300)
+            return []
+        '''), "failed", "hangs in config_options"),
+    "rz_hang_usage": ("rz_hang_usage", _plugin("rz_hang_usage", '''
+        def quota_resources(self):
+            return [QuotaResource("naps", 5)]
+
+        def quota_usage(self, project_id, names):
+            import threading
+            threading.Event().wait(300)
+            return {"naps": 1}
+        '''), None, "hangs in quota_usage"),
+    "rz_hang_factory": ("rz_hang_factory", _plugin("rz_hang_factory", '''
+        def service_clients(self):
+            def factory(conf):
+                import threading
+                threading.Event().wait(300)
+            return {"hangsvc": factory}
+        '''), None, "hangs in a service client factory"),
+    # -- floods stdout at import and in every hook
+    "rz_loud": ("rz_loud", PRELUDE + _LOUD + _plugin("rz_loud", '''
+        def config_options(self):
+            %s
+            return [("rz_loud", [cfg.StrOpt("volume", default="max")])]
+
+        def quota_resources(self):
+            %s
+            return [QuotaResource("decibels", 5)]
+
+        def quota_usage(self, project_id, names):
+            %s
+            return {"decibels": 1}
+        ''' % ((_LOUD.replace("\n", "; ").rstrip("; "),) * 3)).replace(PRELUDE, ""),
+                None, "prints megabytes at import and in hooks"),
+    # -- takes what is not its own
+    "rz_foreign_group": ("rz_foreign_group", _plugin("rz_foreign_group", '''
+        def config_options(self):
+            return [("rgood", [cfg.StrOpt("greeting", default="Hijacked")])]
+        '''), "failed", "registers options in another plugin's group"),
+    "rz_claim_group": ("rz_claim_group", _plugin("rz_claim_group", '''
+        config_groups = ("rvictim",)
+        '''), "conflict", "claims another plugin's group in config_groups"),
+    "rz_claim_command": ("rz_claim_command", _plugin("rz_claim_command", '''
+        def cli_commands(self):
+            return {"victim go": Cmd, "claimer solo": Cmd}
+        ''', header=_CMD), "conflict", "claims another plugin's command"),
+    "rz_claim_service": ("rz_claim_service", _plugin("rz_claim_service", '''
+        def service_clients(self):
+            return {"victimsvc": lambda conf: "stolen client"}
+        '''), "conflict", "claims another plugin's service"),
+    "rz_claim_quota": ("rz_claim_quota", _plugin("rz_claim_quota", '''
+        def quota_resources(self):
+            return [QuotaResource("rvictim.cores", 100)]
+        '''), "failed", "declares a resource named like another plugin's quota key"),
+    # -- changes plugfair internals at import (only its own process is hurt)
+    "rz_patcher": ("rz_patcher", PRELUDE + '''
+import plugfair.quota.service as _svc
+import plugfair.registry.core as _core
+_core.Registry.names = lambda self: ["rz_patcher"]
+_svc.QuotaService.set = lambda self, *a, **k: []
+''' + _plugin("rz_patcher", '''
+        def quota_resources(self):
+            return [QuotaResource("patches", 5)]
+
+        def quota_usage(self, project_id, names):
+            return {"patches": 1}
+        ''').replace(PRELUDE, ""), "failed", "monkeypatches plugfair internals at import"),
+    # -- names
+    "rz_mismatch": ("rz_mismatch", _plugin("rz_other_name"), "failed",
+                    "entry-point name differs from the class's name"),
+    "rz_no_name": ("rz_no_name", _plugin(""), "failed", "class has no name"),
+    "r\u00fcnicode": ("rz_unicode", _plugin("r\u00fcnicode"), "failed", "unicode plugin name"),
+    "rz_" + "long" * 20: ("rz_long", _plugin("rz_" + "long" * 20), "failed",
+                          "plugin name of 83 characters"),
+    "rz_unicode_cmd": ("rz_unicode_cmd", _plugin("rz_unicode_cmd", '''
+        def cli_commands(self):
+            return {"caf\\u00e9 list": Cmd}
+        ''', header=_CMD), "failed", "unicode command name"),
+    "rz_long_quota": ("rz_long_quota", _plugin("rz_long_quota", '''
+        def quota_resources(self):
+            return [QuotaResource("r" * 300, 5)]
+        '''), "failed", "quota resource name of 300 characters"),
+}
+
+#: A plugin that claims a command of the builtin plugin ``plugfair``.  It is
+#: tried in an environment of its own: by the collision rule, which treats
+#: the builtin like any plugin, neither side keeps ``quota set``.
+CLAIM_BUILTIN = _plugin("rz_claim_builtin", '''
+    def cli_commands(self):
+        return {"quota set": Cmd}
+    ''', header=_CMD)
+
+#: Entry points of two distributions that both provide plugin ``rz_twin``.
+TWINS = {
+    "rz-twin-a": ("rz_twin_a", _plugin("rz_twin", "description = 'twin a'")),
+    "rz-twin-b": ("rz_twin_b", _plugin("rz_twin", "description = 'twin b'")),
+}
+
+
+def hostile_count() -> int:
+    """How many hostile distributions the zoo holds."""
+    return len(HOSTILE) + len(TWINS)
+
+
+def write_zoo(path: str, names: list[str] | None = None) -> None:
+    """Write the good plugin, the victim and the hostile plugins into ``path``.
+
+    :param names: only these hostile entry points (all by default); the
+        twins are written when ``names`` is ``None`` or holds ``"rz_twin"``.
+    """
+    write_distribution(path, "rz-good", "1.0", {"rgood": "rz_good.plugin:P"}, {
+        "rz_good.plugin": GOOD,
+        "rz_good.tests.test_good": GOOD_TEST,
+    })
+    write_distribution(path, "rz-victim", "1.0", {"rvictim": "rz_victim:P"},
+                       {"rz_victim": VICTIM})
+    for ep_name, (module, source, _status, _what) in HOSTILE.items():
+        if names is not None and ep_name not in names:
+            continue
+        dist = "rz-dist-" + module.replace("_", "-")
+        write_distribution(path, dist, "1.0", {ep_name: "%s:P" % module}, {module: source})
+    if names is None or "rz_twin" in names:
+        for dist, (module, source) in TWINS.items():
+            write_distribution(path, dist, "1.0", {"rz_twin": "%s:P" % module},
+                               {module: source})
