@@ -35,6 +35,7 @@ from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
 
 if TYPE_CHECKING:  # pragma: no cover
     from plugfair.interface.commands import Command, Lister, ShowOne
+    from plugfair.interface.fakecloud import FakeCloud, RecordedRequest
     from plugfair.interface.testcase import (
         ConfigOverride,
         TestCase,
@@ -62,6 +63,8 @@ __all__ = [
     # test seams
     "PluginDistribution",
     "make_registry",
+    "FakeCloud",
+    "RecordedRequest",
     # test API
     "TestCase",
     "ConfigOverride",
@@ -93,6 +96,8 @@ _LAZY = {
     "Registry": "plugfair.registry.core",
     "PluginDistribution": "plugfair.interface.testing",
     "make_registry": "plugfair.interface.testing",
+    "FakeCloud": "plugfair.interface.fakecloud",
+    "RecordedRequest": "plugfair.interface.fakecloud",
     "TestCase": "plugfair.interface.testcase",
     "ConfigOverride": "plugfair.interface.testcase",
     "idempotent_id": "plugfair.interface.testcase",

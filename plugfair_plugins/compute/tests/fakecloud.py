@@ -1,189 +1,20 @@
-"""A tiny local cloud for unit tests: Keystone's token API plus recorded answers.
+"""The recorded cloud of this plugin's unit tests.
 
-:class:`FakeCloud` serves, on 127.0.0.1 and a free port, a Keystone v3
-``POST /auth/tokens`` whose token carries a service catalog pointing back
-at the same server, and answers every other request from a table of
-recorded responses (status, JSON body).  Every request is kept, so a test
-can check what the client sent.  The client under test goes through a real
-keystoneauth1 session and the real catalog logic: nothing is mocked.
+:class:`~plugfair.api.FakeCloud` (Keystone's token API plus recorded
+answers, served on 127.0.0.1) comes from the stable interface.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import threading
-import uuid
-from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import fixtures
+from plugfair.api import FakeCloud, RecordedRequest
 
-PROJECT_ID = "6f1b4bd1c3d3437f8c1e0d9a6a3c4a11"
-USER_ID = "0c4e2b8f4b664f1f9d5a47cfd9a8a122"
-TOKEN = "gAAAAA-recorded-token"
+__all__ = ["FakeCloud", "RecordedRequest", "RecordedIdentity", "PROJECT_ID", "USER_ID", "TOKEN"]
 
-
-@dataclasses.dataclass
-class Request:
-    """One request the fake cloud received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-class FakeCloud(fixtures.Fixture):
-    """Serve a fake Keystone and recorded service answers on 127.0.0.1.
-
-    :param services: catalog service type -> path prefix of its endpoint
-        on this server, e.g. ``{"compute": "/compute/v2.1"}``.
-    :param region: region of every endpoint.
-    """
-
-    def __init__(self, services: Mapping[str, str], *, region: str = "RegionOne") -> None:
-        super().__init__()
-        self.services = dict(services)
-        self.region = region
-        self.routes: dict[tuple[str, str], tuple[int, Any]] = {}
-        self.requests: list[Request] = []
-        self.base = ""
-
-    def _setUp(self) -> None:
-        self.server = make_server("127.0.0.1", 0, self._app, WSGIServer, _Quiet)
-        self.base = "http://127.0.0.1:%d" % self.server.server_port
-        thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        thread.start()
-        self.addCleanup(self.server.server_close)
-        self.addCleanup(self.server.shutdown)
-
-    @property
-    def auth_url(self) -> str:
-        return self.base + "/identity/v3"
-
-    def endpoint(self, service_type: str) -> str:
-        return self.base + self.services[service_type]
-
-    def add(self, method: str, path: str, body: Any = None, status: int = 200) -> None:
-        """Answer ``method path`` (path without the query) with ``body``."""
-        self.routes[(method.upper(), path)] = (status, body)
-
-    def session(self) -> Any:
-        """A keystoneauth1 session authenticating against this server."""
-        from keystoneauth1 import session
-        from keystoneauth1.identity import v3
-
-        auth = v3.Password(
-            auth_url=self.auth_url,
-            username="demo",
-            password="secret",
-            user_domain_id="default",
-            project_id=PROJECT_ID,
-        )
-        return session.Session(auth=auth)
-
-    def sent(self, method: str | None = None, path: str | None = None) -> list[Request]:
-        """Requests received, except authentication, optionally filtered."""
-        return [
-            r
-            for r in self.requests
-            if not r.path.endswith("/auth/tokens")
-            and (method is None or r.method == method)
-            and (path is None or r.path == path)
-        ]
-
-    def _token(self) -> dict[str, Any]:
-        catalog = [
-            {
-                "id": uuid.uuid4().hex,
-                "type": service_type,
-                "name": service_type,
-                "endpoints": [
-                    {
-                        "id": uuid.uuid4().hex,
-                        "interface": interface,
-                        "region": self.region,
-                        "region_id": self.region,
-                        "url": self.base + prefix,
-                    }
-                    for interface in ("public", "internal", "admin")
-                ],
-            }
-            for service_type, prefix in sorted(self.services.items())
-        ]
-        return {
-            "token": {
-                "methods": ["password"],
-                "expires_at": "2099-01-01T00:00:00.000000Z",
-                "issued_at": "2026-01-01T00:00:00.000000Z",
-                "audit_ids": ["c2Y2NTRmZjE"],
-                "user": {
-                    "id": USER_ID,
-                    "name": "demo",
-                    "domain": {"id": "default", "name": "Default"},
-                    "password_expires_at": None,
-                },
-                "project": {
-                    "id": PROJECT_ID,
-                    "name": "demo",
-                    "domain": {"id": "default", "name": "Default"},
-                },
-                "roles": [{"id": "9fe2ff9ee4384b1894a90878d3e92bab", "name": "member"}],
-                "catalog": catalog,
-            }
-        }
-
-    def _app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        method = environ["REQUEST_METHOD"]
-        path = environ.get("PATH_INFO", "")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        raw = environ["wsgi.input"].read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        headers = {
-            k[5:].replace("_", "-").title(): v
-            for k, v in environ.items()
-            if k.startswith("HTTP_")
-        }
-        self.requests.append(
-            Request(method, path, parse_qs(environ.get("QUERY_STRING", "")), headers, body)
-        )
-        if method == "POST" and path == "/identity/v3/auth/tokens":
-            return self._reply(start_response, 201, self._token(),
-                               [("X-Subject-Token", TOKEN)])
-        if headers.get("X-Auth-Token") != TOKEN:
-            return self._reply(start_response, 401, {"error": {"message": "no token"}})
-        status, reply = self.routes.get(
-            (method, path),
-            (404, {"itemNotFound": {"code": 404, "message": "no route %s %s" % (method, path)}}),
-        )
-        return self._reply(start_response, status, reply)
-
-    def _reply(
-        self, start_response: Any, status: int, body: Any, extra: list[tuple[str, str]] | None = None
-    ) -> list[bytes]:
-        data = b"" if body is None else json.dumps(body).encode("utf-8")
-        headers = [("Content-Length", str(len(data)))] + list(extra or [])
-        if data:
-            headers.append(("Content-Type", "application/json"))
-        reason = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
-                  401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                  409: "Conflict", 500: "Internal Server Error"}.get(status, "Status")
-        start_response("%d %s" % (status, reason), headers)
-        return [data]
+PROJECT_ID = FakeCloud.PROJECT_ID
+USER_ID = FakeCloud.USER_ID
+TOKEN = FakeCloud.TOKEN
 
 
 class RecordedIdentity:
