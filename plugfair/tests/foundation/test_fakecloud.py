@@ -43,7 +43,9 @@ class TestFakeCloud(base.TestCase):
 
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             urllib.request.urlopen(self.cloud.base + "/dns/v2/zones", timeout=5)
-        self.assertEqual(401, ctx.exception.code)
+        error = ctx.exception
+        assert error is not None
+        self.assertEqual(401, error.code)
 
     def test_posted_json_is_recorded(self) -> None:
         self.cloud.add("POST", "/dns/v2/zones", {"id": "z1"}, status=201)
