@@ -6,8 +6,6 @@ Slow (creates a virtualenv and builds a wheel); the class id contains
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,15 +16,29 @@ from plugfair.registry.core import Registry
 from plugfair.scaffold import generate
 from plugfair.tests import base
 
+_CAN_BUILD = (
+    "import importlib.metadata, importlib.util, sys\n"
+    "v = importlib.metadata.version('setuptools').split('.')\n"
+    "ok = (int(v[0]), int(v[1])) >= (70, 1) or importlib.util.find_spec('wheel')\n"
+    "sys.exit(0 if ok else 1)\n"
+)
 
-def _can_build_wheels():
-    """Whether setuptools here can build a wheel without a download."""
-    try:
-        version = importlib.metadata.version("setuptools")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    major, minor = (int(x) for x in version.split(".")[:2])
-    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+def _inherit_site_packages(venv: str) -> None:
+    """Let ``venv`` see this interpreter's packages, ``.pth`` files included.
+
+    ``--system-site-packages`` would expose the *base* interpreter's
+    packages, which are not this one's when the tests run inside tox.
+    """
+    import site
+    import sysconfig
+
+    target = sysconfig.get_path("purelib", vars={"base": venv, "platbase": venv})
+    os.makedirs(target, exist_ok=True)
+    dirs = [d for d in site.getsitepackages() + [site.getusersitepackages()] if os.path.isdir(d)]
+    with open(os.path.join(target, "zz_parent_env.pth"), "w", encoding="utf-8") as f:
+        for d in dirs:
+            f.write("import site; site.addsitedir(%r)\n" % d)
 
 
 class TestSlowVenvEndToEnd(base.TestCase):
@@ -44,14 +56,14 @@ class TestSlowVenvEndToEnd(base.TestCase):
         venv = os.path.join(tmp, "venv")
         # System site packages give plugfair (installed in this
         # interpreter) and its dependencies without any download.
-        rc, _, detail = self._run(
-            [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv], tmp
-        )
+        rc, _, detail = self._run([sys.executable, "-m", "venv", "--without-pip", venv], tmp)
         self.assertEqual(0, rc, detail)
+        _inherit_site_packages(venv)
         py = os.path.join(venv, "bin", "python")
-        # Build offline when this interpreter can build wheels; otherwise
-        # pip fetches the build backend named in pyproject.toml.
-        isolation = ["--no-build-isolation", "--no-index"] if _can_build_wheels() else []
+        # Build offline when the venv can build wheels; otherwise pip
+        # fetches the build backend named in pyproject.toml.
+        can_build = subprocess.run([py, "-c", _CAN_BUILD], check=False).returncode == 0
+        isolation = ["--no-build-isolation", "--no-index"] if can_build else []
         rc, _, detail = self._run(
             [py, "-m", "pip", "install", "-q", "--no-deps", *isolation, project.directory],
             tmp,
