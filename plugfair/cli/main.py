@@ -198,6 +198,9 @@ def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[
                 why = "plugin %r, which is not usable (%s)" % (owner.name, owner.status)
                 fix = "Run 'plugfair plugin doctor %s'." % owner.name
             return "plugfair: the command '%s' is provided by %s. %s" % (name, why, fix)
+    broken = _broken_plugin_named(registry, words[0])
+    if broken is not None:
+        return broken
     import difflib
 
     close = difflib.get_close_matches(wanted, sorted(commands), n=3, cutoff=0.6)
@@ -205,6 +208,31 @@ def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[
     return "plugfair: '%s' is not a plugfair command. See 'plugfair --help'.%s" % (
         wanted,
         hint,
+    )
+
+
+def _broken_plugin_named(registry, word: str) -> str | None:  # type: ignore[no-untyped-def]
+    """A message for a command word that names a plugin that is not usable.
+
+    A plugin that fails before its commands are known (at import, say)
+    declares none, but commands usually start with the plugin's name.
+    """
+    recs = [x for x in registry.records() if x.name == word]
+    if not recs or any(x.usable and x.status != "disabled" for x in recs):
+        return None
+    rec = recs[0]
+    if rec.status == "disabled":
+        return (
+            "plugfair: '%s' names plugin %r, which is disabled by configuration; "
+            "its commands are not available. Enable it in [plugfair] "
+            "enabled_plugins/disabled_plugins." % (word, word)
+        )
+    reason = rec.problems[0].reason if rec.problems else rec.status
+    return (
+        "plugfair: '%s' names plugin %r, which %s, so its commands are not "
+        "available: %s. Run 'plugfair plugin doctor %s'."
+        % (word, word, "failed to load" if rec.status == "failed" else "is " + rec.status,
+           " ".join(reason.split()), word)
     )
 
 

@@ -228,6 +228,11 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
 
     def setUp(self) -> None:
         super().setUp()
+        from plugfair.testhost import context
+
+        # The plugin that owns this test is loaded, so its options are
+        # registered on self.conf whatever ran before in this process.
+        context.current().load_owner(self.id())
         #: The :class:`fixtures.FakeLogger` capturing this test's log
         #: records (its ``output`` is the text), or ``None``.
         self.logs: fixtures.FakeLogger | None = None
@@ -296,6 +301,31 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
             reason = ctx.service_unavailable(service)
             if reason:
                 self.skipTest("Requires service %r: %s." % (service, reason))
+
+    def require_module(self, module: str, *, install: str) -> Any:
+        """Import an optional dependency, or skip this test without it.
+
+        Use it for tests of code that needs something a plain ``pip
+        install`` of the plugin does not bring.  The skip reason names the
+        module and what to install, for example::
+
+            self.require_module("openstack", install="pip install 'plugfair[openstack]'")
+
+        :param module: the dotted module name to import.
+        :param install: how to get it, shown in the skip reason.
+        :returns: the imported module.
+
+        .. versionadded:: 1.1
+        """
+        import importlib
+
+        try:
+            return importlib.import_module(module)
+        except ImportError as exc:
+            self.skipTest(
+                "Requires the Python module %r (%s); install it with: %s"
+                % (module, exc, install)
+            )
 
     def require_config(self, group: str, *options: str) -> None:
         """Skip this test unless each option of ``group`` has a value.

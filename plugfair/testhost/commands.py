@@ -43,8 +43,10 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workspace",
         metavar="DIR",
-        help="The workspace to use (default: the current directory). "
-        "Create one with 'plugfair workspace init DIR'.",
+        help="The workspace to use. Default: the current directory if it is "
+        "a workspace, else $PLUGFAIR_WORKSPACE or the user's default workspace "
+        "(~/.local/share/plugfair/workspace on Linux), created on first use. "
+        "Create others with 'plugfair workspace init DIR'.",
     )
     parser.add_argument(
         "--plugin",
@@ -140,6 +142,12 @@ class RunTests(_CoreCommand):
             "--serial", action="store_true", help="Run every test in one process."
         )
         parser.add_argument(
+            "--random",
+            action="store_true",
+            help="Run the tests of each worker in random order (as 'stestr run "
+            "--random'), to find tests that depend on what ran before them.",
+        )
+        parser.add_argument(
             "--subunit",
             action="store_true",
             help="Write the raw subunit v2 stream to standard output instead "
@@ -152,6 +160,7 @@ class RunTests(_CoreCommand):
             _request(self, parsed_args),
             concurrency=parsed_args.concurrency,
             serial=parsed_args.serial,
+            random=parsed_args.random,
             subunit=parsed_args.subunit,
             stdout=self.app.stdout,
             stderr=self.app.stderr,

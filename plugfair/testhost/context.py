@@ -173,6 +173,7 @@ class HostContext:
         self._conf: cfg.ConfigOpts | None = None
         self._registry: Registry | None = None
         self._listing: Registry | None = None
+        self._namespaces: Any = None
 
     def _sources(self) -> tuple[list[str], list[str]]:
         if self._plan is not None:
@@ -211,6 +212,43 @@ class HostContext:
         if self._listing is None:
             self._listing = self._plan.registry(None)
         return self._listing
+
+    def load_plugins(self, names: Sequence[str]) -> dict[str, str]:
+        """Load plugins (registering their options on :attr:`conf`).
+
+        A plugin that fails to load is skipped: its ``test_loads`` contract
+        test reports why.
+
+        :returns: plugin name -> why it failed, for those that did.
+        """
+        from plugfair.interface.errors import PlugfairError
+
+        failed = {}
+        registry = self.registry
+        for name in names:
+            try:
+                registry.load(name)
+            except PlugfairError as exc:
+                failed[name] = str(exc)
+        return failed
+
+    def load_owner(self, test_id: str) -> None:
+        """Load the plugin that owns ``test_id``, if any and if it loads.
+
+        Best effort: a configuration that cannot be read is reported by
+        whatever reads it, not here.
+        """
+        from plugfair.interface.errors import PlugfairError
+        from plugfair.testhost.namespaces import Namespaces
+
+        try:
+            if self._namespaces is None:
+                self._namespaces = Namespaces(self.registry)
+            owner = self._namespaces.owner(test_id)
+        except PlugfairError:
+            return
+        if owner is not None:
+            self.load_plugins([owner])
 
     def service_unavailable(self, service: str) -> str | None:
         """Why ``service`` is not available to tests, or ``None`` if it is.

@@ -122,10 +122,16 @@ def discover_package(
 def build_suite(
     loader: unittest.TestLoader, pattern: str, context: ctx_mod.HostContext
 ) -> unittest.TestSuite:
-    """Build the suite of every enabled plugin, in plugin-name order."""
+    """Build the suite of every enabled plugin, in plugin-name order.
+
+    Every plugin with tests is loaded first (which registers its options),
+    so its tests see its configuration in whichever process runs them,
+    whatever else ran there before.
+    """
     ns = Namespaces(context.listing_registry())
     state = ContractState()
     parts: dict[str, unittest.TestSuite] = {}
+    context.load_plugins([name for name in ns.plugins if ns.test_packages.get(name)])
     for name in ns.plugins:
         package = ns.test_packages.get(name)
         part = unittest.TestSuite(contract_tests(name, state, with_package=bool(package)))

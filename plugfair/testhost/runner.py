@@ -75,7 +75,8 @@ class Prepared:
         self.all_ids: list[str] = []
         #: The ids to run, in suite order.
         self.ids: list[str] = []
-        #: A message about the selection (e.g. an empty shard), or "".
+        #: Messages for the user (the default workspace in use, an empty
+        #: shard...), one per line, or "".
         self.notice = ""
 
 
@@ -154,6 +155,7 @@ def prepare(request: TestRequest) -> Prepared:
     registry = plan.registry(conf)
     request.selection.check(registry)
     prepared = Prepared(workspace, plan, Namespaces(registry))
+    notices = [workspace.notice] if workspace.notice else []
     with _session(prepared):
         prepared.all_ids = _discover_ids(workspace)
     ids = request.selection.apply(prepared.all_ids, prepared.namespaces)
@@ -168,11 +170,12 @@ def prepare(request: TestRequest) -> Prepared:
             group=group_callback(_stestr_conf(workspace)),
         )
         if not chosen:
-            prepared.notice = (
+            notices.append(
                 "Shard %s is empty: the %d selected tests fit in fewer than %d "
                 "shards. Nothing to do." % (shard, len(ids), shard.total)
             )
         ids = chosen
+    prepared.notice = "\n".join(notices)
     prepared.ids = ids
     return prepared
 
@@ -207,6 +210,7 @@ def run_tests(
     *,
     concurrency: int = 0,
     serial: bool = False,
+    random: bool = False,
     subunit: bool = False,
     stdout: IO[str] | None = None,
     stderr: IO[str] | None = None,
@@ -216,6 +220,7 @@ def run_tests(
 
     :param concurrency: worker processes (0: one per CPU).
     :param serial: run in one process.
+    :param random: shuffle the tests of each worker.
     :param subunit: write the raw subunit v2 stream to ``binary_stdout``
         instead of the human summary.
     :returns: 0 if every test passed, 1 otherwise.
@@ -257,6 +262,7 @@ def run_tests(
                     top_dir=top_dir,
                     load_list=load_list,
                     serial=serial,
+                    random=random,
                     concurrency=concurrency,
                     subunit_out=subunit,
                     pretty_out=not subunit,

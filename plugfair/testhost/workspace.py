@@ -9,7 +9,10 @@ A workspace holds:
 * ``.stestr/``: the stestr repository (runs and timing data);
 * ``plugfair.conf``: the configuration ``plugfair run`` reads first.
 
-``plugfair workspace init DIR`` creates one.
+``plugfair workspace init DIR`` creates one.  Without ``--workspace``,
+``plugfair run`` uses the current directory when it is a workspace, and
+otherwise the user's default workspace (:func:`default_path`), which it
+creates on first use.
 """
 
 from __future__ import annotations
@@ -26,11 +29,16 @@ __all__ = [
     "Workspace",
     "suite_paths",
     "init_workspace",
+    "default_path",
+    "WORKSPACE_ENV",
 ]
 
 STESTR_CONF = ".stestr.conf"
 PLUGFAIR_CONF = "plugfair.conf"
 REPOSITORY = ".stestr"
+
+#: Environment variable naming the default workspace.
+WORKSPACE_ENV = "PLUGFAIR_WORKSPACE"
 
 _CONF_TEMPLATE = """\
 # Configuration of this plugfair workspace.  'plugfair run' and
@@ -85,6 +93,9 @@ class Workspace:
     def __init__(self, path: str) -> None:
         #: Absolute path of the workspace.
         self.path = os.path.abspath(path)
+        #: What to tell the user about how this workspace was chosen (the
+        #: default one, or one just created), or "".
+        self.notice = ""
 
     @property
     def stestr_conf(self) -> str:
@@ -107,23 +118,49 @@ class Workspace:
 
     @classmethod
     def resolve(cls, path: str | None) -> Workspace:
-        """The workspace at ``path``, or the current directory if ``None``.
+        """The workspace at ``path``; without one, the current directory if
+        it is a workspace, else the default workspace (created if missing).
 
-        :raises UsageError: if the directory is not a workspace.
+        Check :attr:`notice` for what the user should be told.
+
+        :raises UsageError: if ``path`` is given and is not a workspace, or
+            the default workspace's directory exists and is not one.
         """
-        where = os.path.abspath(path or os.curdir)
-        if cls.is_workspace(where):
-            return cls(where)
         if path:
+            where = os.path.abspath(path)
+            if cls.is_workspace(where):
+                return cls(where)
             raise UsageError(
                 "%s is not a plugfair workspace (it needs %s and %s). Create it "
                 "with 'plugfair workspace init %s'." % (where, STESTR_CONF, PLUGFAIR_CONF, path)
             )
-        raise UsageError(
-            "The current directory is not a plugfair workspace. Create one with "
-            "'plugfair workspace init DIR', then pass '--workspace DIR' or run "
-            "from inside it."
+        here = os.path.abspath(os.curdir)
+        if cls.is_workspace(here):
+            return cls(here)
+        default = default_path()
+        if cls.is_workspace(default):
+            ws = cls(default)
+            ws.notice = "plugfair: using the default workspace %s (configuration: %s)." % (
+                ws.path,
+                ws.plugfair_conf,
+            )
+            return ws
+        if os.path.lexists(default) and (
+            not os.path.isdir(default) or os.listdir(default)
+        ):
+            raise UsageError(
+                "The default workspace %s exists but is not a plugfair workspace "
+                "(it needs %s and %s). Move it away, set %s to another directory, "
+                "or pass '--workspace DIR'."
+                % (default, STESTR_CONF, PLUGFAIR_CONF, WORKSPACE_ENV)
+            )
+        ws = init_workspace(default)
+        ws.notice = (
+            "plugfair: created the default workspace %s; edit %s to configure "
+            "the run, or pass '--workspace DIR' (see 'plugfair workspace init')."
+            % (ws.path, ws.plugfair_conf)
         )
+        return ws
 
     def open_repository(self) -> Any:
         """Open the stestr repository, creating it if it is missing."""
@@ -134,6 +171,18 @@ class Workspace:
             return repo_util.get_repo_open(repo_url=self.path)
         except abstract.RepositoryNotFound:
             return repo_util.get_repo_initialise(repo_url=self.path)
+
+
+def default_path() -> str:
+    """The default workspace: ``$PLUGFAIR_WORKSPACE``, else ``workspace``
+    in the user's data directory (``~/.local/share/plugfair/workspace`` on
+    Linux)."""
+    explicit = os.environ.get(WORKSPACE_ENV)
+    if explicit:
+        return os.path.abspath(os.path.expanduser(explicit))
+    import platformdirs
+
+    return os.path.join(platformdirs.user_data_dir("plugfair", appauthor=False), "workspace")
 
 
 def _write_new(path: str, text: str) -> None:

@@ -315,6 +315,21 @@ class TestCommands(CliTestCase):
         self.assertIn("'late go' is provided by plugin 'late_fail', which is not usable "
                       "(failed). Run 'plugfair plugin doctor late_fail'.", err)
 
+    def test_command_named_after_a_plugin_that_failed_to_load(self):
+        # It failed at import: its commands are unknown, but the first word
+        # names it, so the user learns why instead of "not a command".
+        self.enable("plugfair", "good", "import_error", "sys_exit")
+        _, err = self.cli("import_error", "hello", expect=1)
+        self.assertIn("'import_error' names plugin 'import_error', which failed to load", err)
+        self.assertIn("ImportError: needs libfoo", err)
+        self.assertIn("Run 'plugfair plugin doctor import_error'.", err)
+        self.assertNotIn("is not a plugfair command", err)
+        _, err = self.cli("sys_exit", expect=1)
+        self.assertIn("sys.exit(3)", err)
+        self.enable("plugfair", "good", "other", disabled=["other"])
+        _, err = self.cli("other", "nothing", "here", expect=1)
+        self.assertIn("names plugin 'other', which is disabled by configuration", err)
+
     def test_command_of_a_disabled_plugin(self):
         self.enable("plugfair", "good", "other", disabled=["other"])
         _, err = self.cli("other", "run", expect=1)

@@ -77,12 +77,23 @@ class WorkspaceTest(base.TestCase):
         with self.assertRaises(UsageError) as ctx:
             workspace.Workspace.resolve(self.tmp)
         self.assertIn("plugfair workspace init", str(ctx.exception))
+        # Outside a workspace, the default one is used (and made once).
         self.useFixture(fixtures.MonkeyPatch("os.getcwd", lambda: self.tmp))
-        cwd = os.getcwd()
+        default = os.path.join(self.tmp, "default-ws")
+        self.useFixture(fixtures.EnvironmentVariable(workspace.WORKSPACE_ENV, default))
+        made = workspace.Workspace.resolve(None)
+        self.assertEqual(default, made.path)
+        self.assertIn("created the default workspace", made.notice)
+        again = workspace.Workspace.resolve(None)
+        self.assertIn("using the default workspace", again.notice)
+        # ... but a file, or a directory of something else, is refused
+        open(os.path.join(self.tmp, "a-file"), "w").close()
+        self.useFixture(fixtures.EnvironmentVariable(
+            workspace.WORKSPACE_ENV, os.path.join(self.tmp, "a-file")))
         with self.assertRaises(UsageError) as ctx:
             workspace.Workspace.resolve(None)
-        self.assertIn("current directory", str(ctx.exception))
-        self.assertEqual(self.tmp, cwd)
+        self.assertIn("is not a plugfair workspace", str(ctx.exception))
+        self.assertIn(workspace.WORKSPACE_ENV, str(ctx.exception))
 
 
 class PlanTest(base.TestCase):

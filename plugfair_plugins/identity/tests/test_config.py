@@ -98,6 +98,8 @@ class SettingsTest(TestCase):
 class CloudsYamlTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
+        # clouds.yaml is read by openstacksdk, an optional dependency.
+        self.require_module("openstack", install="pip install 'plugfair[openstack]'")
         path = os.path.join(self.make_temp_dir(), "clouds.yaml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(
