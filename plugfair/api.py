@@ -1,4 +1,4 @@
-"""The stable interface of plugfair (API 1.0).
+"""The stable interface of plugfair (API 1.1).
 
 This module is the only public surface: a plugin imports from here and
 nowhere else in ``plugfair``.  It follows semantic versioning through
@@ -30,6 +30,7 @@ from plugfair.interface.errors import (
     UsageError,
     deprecated,
 )
+from plugfair.interface.hosting import HostedPlugin, TestRun
 from plugfair.interface.plugin import API_VERSION, Plugin
 from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
 
@@ -54,6 +55,9 @@ __all__ = [
     "UNLIMITED",
     "MAX_LIMIT",
     "Enforcer",
+    # hosting other ecosystems, preparing test runs (1.1)
+    "HostedPlugin",
+    "TestRun",
     # CLI bases
     "Command",
     "Lister",

@@ -52,6 +52,9 @@ class RegistryCommandManager(CommandManager):
         self.registry = registry
         for name, (plugin, _summary) in registry.commands().items():
             self.commands[name] = _LazyEntry(self, name, plugin)  # type: ignore[assignment]
+        # Every command is also reachable as "<plugin> <command>".
+        for name, (plugin, _cmd, _summary) in registry.qualified_commands().items():
+            self.commands.setdefault(name, _LazyEntry(self, name, plugin))  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return iter(sorted(self.commands.items()))

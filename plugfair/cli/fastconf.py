@@ -22,6 +22,8 @@ class FastConf:
     def __init__(self) -> None:
         self.enabled_plugins: list[str] = []
         self.disabled_plugins: list[str] = []
+        self.command_providers: dict[str, str] = {}
+        self.service_providers: dict[str, str] = {}
         self.manifest_cache = True
         self.hook_timeout = 10.0
 
@@ -65,6 +67,21 @@ def _as_list(value: str) -> list[str]:
     return [x.strip() for x in value.split(",") if x.strip()]
 
 
+def _as_dict(value: str) -> dict[str, str]:
+    """Parse ``key:value,key:value`` as oslo.config's DictOpt does.
+
+    :raises ValueError: for an entry without ``:`` or a repeated key (the
+        full path then reports it with the file and line).
+    """
+    out: dict[str, str] = {}
+    for pair in _as_list(value):
+        key, colon, val = pair.partition(":")
+        if not colon or key.strip() in out:
+            raise ValueError(pair)
+        out[key.strip()] = val.strip()
+    return out
+
+
 def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
     """Read the ``[plugfair]`` options, or ``None`` if unsure."""
     conf = FastConf()
@@ -90,6 +107,10 @@ def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
                 conf.enabled_plugins = _as_list(section["enabled_plugins"])
             if "disabled_plugins" in section:
                 conf.disabled_plugins = _as_list(section["disabled_plugins"])
+            if "command_providers" in section:
+                conf.command_providers = _as_dict(section["command_providers"])
+            if "service_providers" in section:
+                conf.service_providers = _as_dict(section["service_providers"])
             if "manifest_cache" in section:
                 value = section["manifest_cache"].strip().lower()
                 if value not in ("true", "false", "1", "0", "yes", "no", "on", "off"):

@@ -95,6 +95,8 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
         enabled=conf.enabled_plugins,
         disabled=conf.disabled_plugins,
         hook_timeout=conf.hook_timeout,
+        command_providers=conf.command_providers,
+        service_providers=conf.service_providers,
     )
 
 
@@ -153,6 +155,20 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
         out.write("  %-*s  %s\n" % (name_width, name, body[0]))
         for more in body[1:]:
             out.write(" " * (name_width + 4) + more + "\n")
+    contested = sorted({c.item for c in registry.collisions if c.kind == "command"})
+    if contested:
+        qualified = registry.qualified_commands()
+        out.write(
+            "\nContested commands (several plugins provide them; run them as "
+            "'plugfair <plugin> <command>', or pick one with '[plugfair] "
+            "command_providers'):\n"
+        )
+        for name in contested:
+            forms = [q for q, (_p, cmd, _s) in qualified.items() if cmd == name]
+            body = _wrap(", ".join(forms), name_width + 5, width)
+            out.write("  %-*s  %s\n" % (name_width, name, body[0]))
+            for more in body[1:]:
+                out.write(" " * (name_width + 4) + more + "\n")
     problems = registry.problems()
     if problems:
         # Say why here too: if the plugin that provides 'plugin doctor' is
@@ -170,7 +186,7 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
 
 def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[no-untyped-def]
     """Return an error message if ``words`` name no usable command."""
-    commands = set(registry.commands()) | {"help", "complete"}
+    commands = set(registry.commands()) | set(registry.qualified_commands()) | {"help", "complete"}
     for i in range(len(words), 0, -1):
         name = " ".join(words[:i])
         if name in commands:
@@ -193,7 +209,11 @@ def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[
                 why = "more than one plugin (%s), so neither is used" % ", ".join(
                     "%s from %s" % (p, d) for p, d in who.claimants
                 )
-                fix = "Disable one with '[plugfair] disabled_plugins'."
+                fix = "Run it as %s, or pick one with '[plugfair] command_providers = " \
+                    "%s:<plugin>'." % (
+                        " or ".join("'plugfair %s %s'" % (p, name) for p, _ in who.claimants),
+                        name,
+                    )
             else:
                 why = "plugin %r, which is not usable (%s)" % (owner.name, owner.status)
                 fix = "Run 'plugfair plugin doctor %s'." % owner.name

@@ -87,11 +87,10 @@ def plugin_opts(registry: Registry) -> list[tuple[str, list[cfg.Opt]]]:
     """Options of every usable plugin, loaded through the registry.
 
     A plugin that fails to load is skipped (and marked failed).  A group
-    that two plugins claim is left out: neither plugin gets it.
+    a plugin does not hold (see :meth:`Registry.holds`) is left out.
     """
     from plugfair.registry import validate as v
 
-    contested = {c.item for c in registry.collisions if c.kind == "config group"}
     out: list[tuple[str, list[cfg.Opt]]] = []
     for name in registry.names():
         try:
@@ -102,5 +101,5 @@ def plugin_opts(registry: Registry) -> list[tuple[str, list[cfg.Opt]]]:
             )
         except (PluginLoadError, PluginValidationError):
             continue
-        out.extend(g for g in groups if g[0] not in contested)
+        out.extend(g for g in groups if registry.holds("config group", g[0], name))
     return sorted(out, key=lambda g: g[0])

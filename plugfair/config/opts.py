@@ -27,6 +27,21 @@ def core_opts() -> list[cfg.Opt]:
             "name@distribution to disable only the plugin of that name that "
             "this distribution provides.",
         ),
+        cfg.DictOpt(
+            "command_providers",
+            default={},
+            help="Pick the provider of a command that several plugins "
+            "provide, as 'command name:plugin', e.g. 'project list:identity'. "
+            "Without an entry, a contested command is used by nobody (each "
+            "stays reachable as 'plugfair <plugin> <command>').",
+        ),
+        cfg.DictOpt(
+            "service_providers",
+            default={},
+            help="Pick the provider of a service client that several plugins "
+            "offer, as 'service:plugin', e.g. 'identity:identity'. Without an "
+            "entry, a contested service is offered by nobody.",
+        ),
         cfg.BoolOpt(
             "manifest_cache",
             default=True,

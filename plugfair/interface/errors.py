@@ -163,16 +163,27 @@ class PluginValidationError(PluginError, TypeError):
 class PluginCollision(PluginError, RuntimeError):
     """Two plugins claim the same name: plugin, command, group, service...
 
-    Neither plugin wins: the contested item is withheld until the operator
-    disables one of them.
+    Install order never decides.  A contested item is withheld until the
+    operator decides: by disabling one plugin, or, for a command or a
+    service, by picking its provider in ``[plugfair] command_providers``
+    or ``service_providers``.  A config group named after a plugin
+    belongs to that plugin (the longest plugin name that prefixes it):
+    the other claimants are refused.
 
     :param kind: what is contested, e.g. ``"command"``.
     :param item: the contested name.
     :param claimants: ``(plugin, distribution)`` pairs that claim it.
+    :param winner: the plugin that keeps the item (by the naming rule), if
+        any.
     """
 
     def __init__(
-        self, kind: str, item: str, claimants: list[tuple[str, str]]
+        self,
+        kind: str,
+        item: str,
+        claimants: list[tuple[str, str]],
+        *,
+        winner: str | None = None,
     ) -> None:
         who = " and ".join(
             "plugin %r (distribution %s)" % (p, d) for p, d in claimants
@@ -184,19 +195,49 @@ class PluginCollision(PluginError, RuntimeError):
             last = sorted(claimants)[-1]
             disable = "%s@%s" % (last[0], last[1])
         else:
-            disable = names[-1]
-        super().__init__(
-            "The %s %r is claimed by %s. Neither is used. Disable one of them "
-            "with '[plugfair] disabled_plugins = %s' (or uninstall it)."
-            % (kind, item, who, disable),
-            plugin=names[0],
-        )
+            disable = [n for n in names if n != winner][-1]
+        reason = "The %s %r is claimed by %s." % (kind, item, who)
+        if winner is not None:
+            text = (
+                "It belongs to plugin %r, whose name it carries; the other claim "
+                "is refused. Ask the authors of %s to use their own groups, or "
+                "disable it with '[plugfair] disabled_plugins = %s'."
+                % (winner, disable, disable)
+            )
+        else:
+            text = "Neither is used. "
+            option = {"command": "command_providers", "service": "service_providers"}.get(kind)
+            if option and len(names) > 1:
+                text += (
+                    "Pick one with '[plugfair] %s = %s:<plugin>'%s, or disable one "
+                    "with '[plugfair] disabled_plugins = %s'."
+                    % (
+                        option,
+                        item,
+                        " (each stays reachable as 'plugfair <plugin> %s')" % item
+                        if kind == "command"
+                        else "",
+                        disable,
+                    )
+                )
+            else:
+                text += (
+                    "Disable one of them with '[plugfair] disabled_plugins = %s' "
+                    "(or uninstall it)." % disable
+                )
+        super().__init__("%s %s" % (reason, text), plugin=names[0])
+        #: What is contested and by whom.
+        self.reason = reason
+        #: What happens to it, and what the operator can do.
+        self.remedy = text
         #: What kind of name is contested.
         self.kind = kind
         #: The contested name.
         self.item = item
         #: Every ``(plugin, distribution)`` that claims it.
         self.claimants = list(claimants)
+        #: The plugin that keeps the item, or ``None`` when nobody does.
+        self.winner = winner
 
 
 class ConfigError(PlugfairError, ValueError):

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from cliff.command import Command as CliffCommand
     from oslo_config import cfg
 
+    from plugfair.interface.hosting import HostedPlugin, TestRun
     from plugfair.interface.quota import QuotaResource
     from plugfair.registry.core import Registry
 
@@ -27,10 +28,10 @@ __all__ = [
 #: Version of the stable interface this plugfair provides ("MAJOR.MINOR").
 #: A plugin is served when its major version is equal and its minor version
 #: is no higher than this one.
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 
 #: The first plugfair release that provided each API version.
-API_RELEASES: dict[str, str] = {"1.0": "0.1.0"}
+API_RELEASES: dict[str, str] = {"1.0": "0.1.0", "1.1": "0.2.0"}
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _VERSION = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
@@ -128,9 +129,13 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
        plugin's own groups.  After this, ``self.conf`` can read them.
     3. :meth:`service_clients`
     4. :meth:`cli_commands`
-    5. :meth:`test_package`
+    5. :meth:`test_packages` (which calls :meth:`test_package` unless
+       overridden)
     6. :meth:`quota_resources`
-    7. :meth:`quota_usage`, on demand, each time usage is needed.
+    7. :meth:`hosted_plugins`
+    8. :meth:`prepare_test_run`, once per ``plugfair run`` or
+       ``list-tests``, before any test process starts.
+    9. :meth:`quota_usage`, on demand, each time usage is needed.
 
     Each hook call is isolated: if it raises, returns the wrong type or
     exceeds ``[plugfair] hook_timeout``, the plugin is marked failed and
@@ -202,6 +207,23 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
         """
         return None
 
+    def test_packages(self) -> Sequence[str]:
+        """Return the packages that hold the tests: the plugin's test
+        namespaces.
+
+        A plugin owns every test whose id starts with one of these names
+        (the longest matching name wins when namespaces nest), so
+        ``plugfair run --plugin NAME`` selects exactly these tests.
+
+        :returns: dotted package names, each inside the plugin's own
+            top-level package.  The default is :meth:`test_package`'s
+            package, if any.
+
+        .. versionadded:: 1.1
+        """
+        package = self.test_package()
+        return [] if package is None else [package]
+
     def quota_resources(self) -> Sequence[QuotaResource]:
         """Return the quota resources this plugin declares.
 
@@ -209,6 +231,50 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
             names.  The host keys them as ``<plugin>.<name>``.
         """
         return []
+
+    def hosted_plugins(self) -> Sequence[HostedPlugin]:
+        """Return further plugins this plugin contributes.
+
+        Use it to host another ecosystem's plugins (each Tempest plugin,
+        say) as plugfair plugins.  Each :class:`plugfair.api.HostedPlugin`
+        becomes a plugin of its own: its own name, distribution and
+        version, status, selection, collisions, configuration, tests and
+        reports, exactly like an installed plugin.  It gets nothing the
+        hosting plugin lacks, and the hosting plugin gets no say over it
+        afterwards.
+
+        Keep this hook cheap: list what exists without importing it.  The
+        host loads each hosted plugin separately, with its own deadline, so
+        one that fails or hangs is marked failed alone.  A hosted plugin's
+        own ``hosted_plugins()`` is not used: hosting is one level deep.
+
+        :returns: :class:`plugfair.api.HostedPlugin` declarations with
+            unique names.
+
+        .. versionadded:: 1.1
+        """
+        return []
+
+    def prepare_test_run(self, run: TestRun) -> None:
+        """Prepare what this plugin's tests need, before the tests start.
+
+        The host calls it once per ``plugfair run`` or ``plugfair
+        list-tests``, in the host process, before the test processes (the
+        lister and the workers) start, for every enabled plugin that
+        overrides it.  Write files into ``run.directory`` (the host removes
+        it afterwards, whatever happens), export what the test processes
+        need with ``run.set_environment()``, and register other cleanups
+        with ``run.add_cleanup()``.
+
+        If it raises or overruns ``[plugfair] hook_timeout``, every test of
+        this plugin (and of the plugins it hosts) fails with the reason,
+        and the other plugins' tests run as usual.
+
+        :param run: the host's view of the run (:class:`plugfair.api.TestRun`).
+
+        .. versionadded:: 1.1
+        """
+        return None
 
     def quota_usage(
         self, project_id: str, resource_names: Sequence[str]

@@ -21,7 +21,7 @@ import testtools
 from testtools.testcase import WithAttributes, attr
 
 from plugfair.interface.errors import ConfigError, UsageError
-from plugfair.testhost.namespaces import IDEMPOTENT_ID_ATTR
+from plugfair.interface.testids import IDEMPOTENT_ID_ATTR
 
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg

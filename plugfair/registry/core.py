@@ -10,7 +10,7 @@ name; no plugin is special.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.errors import (
@@ -23,6 +23,7 @@ from plugfair.registry import records as r
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
+    from plugfair.interface.hosting import HostedPlugin
     from plugfair.interface.plugin import Plugin
     from plugfair.interface.quota import QuotaResource
 
@@ -32,15 +33,30 @@ LOG = logging.getLogger(__name__)
 
 
 class Collision:
-    """One name claimed by more than one enabled plugin."""
+    """One name claimed by more than one enabled plugin.
 
-    def __init__(self, kind: str, item: str, claimants: list[tuple[str, str]]) -> None:
+    :param winner: the plugin that keeps the item by the naming rule (a
+        config group named after it), or ``None`` when nobody does.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        item: str,
+        claimants: list[tuple[str, str]],
+        winner: str | None = None,
+    ) -> None:
         self.kind = kind
         self.item = item
         self.claimants = claimants
+        self.winner = winner
 
     def error(self) -> PluginCollision:
-        return PluginCollision(self.kind, self.item, self.claimants)
+        return PluginCollision(self.kind, self.item, self.claimants, winner=self.winner)
+
+
+#: The kinds of item the operator may give to one of its claimants.
+PROVIDER_KINDS = ("command", "service")
 
 
 class Registry:
@@ -62,6 +78,8 @@ class Registry:
         disabled: Sequence[str] = (),
         loaders: dict[str, Callable[[], object]] | None = None,
         hook_timeout: float | None = 10.0,
+        command_providers: Mapping[str, str] | None = None,
+        service_providers: Mapping[str, str] | None = None,
     ) -> None:
         self.conf = conf
         self.hook_timeout = hook_timeout
@@ -69,12 +87,20 @@ class Registry:
         self._instances: dict[str, Plugin] = {}
         self._commands: dict[str, dict[str, type]] = {}
         self._services: dict[str, dict[str, Callable[..., Any]]] = {}
+        self._hosted: dict[str, dict[str, HostedPlugin]] = {}
         self._records: list[r.PluginRecord] = sorted(
             (rec.copy() for rec in records), key=lambda x: (x.name, x.distribution)
         )
+        self._providers: dict[str, dict[str, str]] = {
+            "command": dict(command_providers or {}),
+            "service": dict(service_providers or {}),
+        }
+        #: Contested items the operator gave to one plugin: (kind, item) -> plugin.
+        self.resolved: dict[tuple[str, str], str] = {}
         self.collisions: list[Collision] = []
         self._apply_selection(enabled, disabled)
         self._find_collisions()
+        self._check_hosts()
 
     # -- construction -------------------------------------------------
 
@@ -99,6 +125,8 @@ class Registry:
 
         enabled: Sequence[str] = ()
         disabled: Sequence[str] = ()
+        commands: Mapping[str, str] = {}
+        services: Mapping[str, str] = {}
         timeout = 10.0
         cache = True
         if conf is not None:
@@ -112,6 +140,8 @@ class Registry:
             disabled = conf.plugfair.disabled_plugins
             timeout = conf.plugfair.hook_timeout
             cache = conf.plugfair.manifest_cache
+            commands = conf.plugfair.command_providers
+            services = conf.plugfair.service_providers
         if use_cache is not None:
             cache = use_cache
         if records is None:
@@ -122,6 +152,8 @@ class Registry:
             enabled=enabled,
             disabled=disabled,
             hook_timeout=timeout,
+            command_providers=commands,
+            service_providers=services,
         )
 
     @classmethod
@@ -134,12 +166,13 @@ class Registry:
     ) -> Registry:
         """Build a registry from plugin classes, without entry points.
 
-        Each class is judged exactly as an installed plugin would be.
+        Each class is judged exactly as an installed plugin would be, and
+        so are the plugins it hosts.
 
         :param plugins: ``Plugin`` subclasses; each one's ``name`` is used as
             its entry-point name.
         """
-        from plugfair.registry.probe import describe
+        from plugfair.registry.probe import describe, describe_hosting
 
         recs = []
         loaders: dict[str, Callable[[], object]] = {}
@@ -150,20 +183,55 @@ class Registry:
             def loader(c: type = plugin_cls) -> object:
                 return c
 
-            recs.append(
-                describe(name, target, loader, distribution=plugin_cls.__module__.split(".")[0])
+            rec, hosted = describe_hosting(
+                name, target, loader, distribution=plugin_cls.__module__.split(".")[0]
             )
+            recs.append(rec)
             loaders[name] = loader
+            for spec in hosted:
+                recs.append(
+                    describe(
+                        spec.name, spec.module, spec.load, distribution=spec.distribution,
+                        version=spec.version, module=spec.module, host=name,
+                        origin=spec.origin,
+                    )
+                )
         return cls(recs, conf=conf, loaders=loaders, hook_timeout=hook_timeout)
 
     def _apply_selection(self, enabled: Sequence[str], disabled: Sequence[str]) -> None:
         # An entry is a plugin name, or ``name@distribution`` to pick one of
-        # two distributions that provide a plugin of the same name.
+        # two distributions that provide a plugin of the same name.  A
+        # hosting plugin is enabled when a plugin it hosts is (it is needed
+        # to load it), unless it is disabled itself; a hosted plugin whose
+        # host is disabled is disabled too.
+        def named(rec: r.PluginRecord, tokens: Sequence[str]) -> bool:
+            return any(_selects(t, rec) for t in tokens)
+
+        chosen = {
+            id(rec): (not enabled or named(rec, enabled)) and not named(rec, disabled)
+            for rec in self._records
+        }
         for rec in self._records:
-            if (enabled and not any(_selects(t, rec) for t in enabled)) or any(
-                _selects(t, rec) for t in disabled
-            ):
+            if rec.host and chosen[id(rec)]:
+                for host in self._records:
+                    if host.name == rec.host and not named(host, disabled):
+                        chosen[id(host)] = True
+        for rec in self._records:
+            if not chosen[id(rec)]:
                 rec.status = r.STATUS_DISABLED
+        for rec in self._records:
+            if rec.host and rec.status != r.STATUS_DISABLED:
+                hosts = [x for x in self._records if x.name == rec.host]
+                if hosts and all(x.status == r.STATUS_DISABLED for x in hosts):
+                    rec.status = r.STATUS_DISABLED
+                    rec.problems.append(
+                        r.Problem(
+                            kind="host-disabled",
+                            reason="the plugin hosting it, %r, is disabled" % rec.host,
+                            remedy="Enable %r in [plugfair] enabled_plugins/"
+                            "disabled_plugins." % rec.host,
+                        )
+                    )
         for token in sorted(set(enabled) | set(disabled)):
             if not any(_selects(token, rec) for rec in self._records):
                 LOG.warning(
@@ -171,60 +239,100 @@ class Registry:
                     token,
                 )
 
-    def _claim(self, claims: dict[str, list[r.PluginRecord]], item: str, rec: r.PluginRecord) -> None:
-        claims.setdefault(item, []).append(rec)
-
     def _find_collisions(self) -> None:
         active = [x for x in self._records if x.status != r.STATUS_DISABLED]
-        kinds: dict[str, dict[str, list[r.PluginRecord]]] = {
-            "plugin name": {},
-        }
+        names: dict[str, list[r.PluginRecord]] = {}
         for rec in active:
-            self._claim(kinds["plugin name"], rec.name, rec)
+            names.setdefault(rec.name, []).append(rec)
         # Plugins whose very name is contested are unusable: what they
         # provide is withheld, so it contests nothing (and is not reported
         # a second time as, say, a collision on the group named after them).
-        duplicated = {n for n, recs in kinds["plugin name"].items() if len(recs) > 1}
-        live = [x for x in active if x.status == r.STATUS_OK and x.name not in duplicated]
+        for item, recs in sorted(names.items()):
+            if len(recs) > 1:
+                self._report(Collision("plugin name", item, _who(recs)), recs)
+        live = [x for x in active if x.status == r.STATUS_OK and len(names[x.name]) == 1]
+        by_name = {x.name: x for x in live}
         for kind, items in (
             ("command", lambda x: x.commands),
             ("config group", lambda x: sorted(set(x.config_groups) | {x.name})),
             ("service", lambda x: x.services),
-            ("test package", lambda x: [x.test_package] if x.test_package else []),
+            ("test package", lambda x: x.test_packages),
         ):
-            claims = kinds.setdefault(kind, {})
+            claims: dict[str, list[r.PluginRecord]] = {}
             for rec in live:
                 for item in items(rec):
-                    self._claim(claims, item, rec)
-        for kind, claims in kinds.items():
+                    claims.setdefault(item, []).append(rec)
             for item, recs in sorted(claims.items()):
-                if len(recs) < 2:
-                    continue
-                who = [(x.name, x.distribution) for x in recs]
-                col = Collision(kind, item, who)
-                self.collisions.append(col)
-                err = col.error()
-                for rec in recs:
-                    if kind == "plugin name":
-                        remedy = (
-                            "Neither is used. Uninstall one of the distributions, "
-                            "or disable one with '[plugfair] disabled_plugins = "
-                            "%s@<distribution>'." % item
-                        )
-                    else:
-                        remedy = (
-                            "Neither is used. Disable one of them with "
-                            "'[plugfair] disabled_plugins = <name>' or uninstall it."
-                        )
-                    rec.problems.append(
-                        r.Problem(
-                            kind="duplicate-name" if kind == "plugin name" else "collision",
-                            reason=err.message.split(" Neither")[0],
-                            remedy=remedy,
-                        )
-                    )
-                    if rec.status == r.STATUS_OK:
-                        rec.status = r.STATUS_CONFLICT
+                if kind == "config group":
+                    self._judge_group(item, recs, by_name)
+                elif len(recs) > 1:
+                    self._judge_contest(kind, item, recs)
+
+    def _judge_group(
+        self, group: str, recs: list[r.PluginRecord], by_name: dict[str, r.PluginRecord]
+    ) -> None:
+        """A config group belongs to the plugin with the longest name that
+        names it (``plugin`` or ``plugin_*``); other claims are refused.
+        A group named after no plugin and claimed twice goes to nobody."""
+        owner = _natural_owner(group, by_name)
+        if owner is None:
+            if len(recs) > 1:
+                self._report(Collision("config group", group, _who(recs)), recs)
+            return
+        losers = [x for x in recs if x.name != owner]
+        if losers:
+            everyone = recs if any(x.name == owner for x in recs) else recs + [by_name[owner]]
+            self._report(
+                Collision("config group", group, _who(everyone), winner=owner), losers
+            )
+
+    def _judge_contest(self, kind: str, item: str, recs: list[r.PluginRecord]) -> None:
+        chosen = self._providers.get(kind, {}).get(item)
+        if chosen is not None:
+            if any(x.name == chosen for x in recs):
+                self.resolved[(kind, item)] = chosen
+                return
+            LOG.warning(
+                "[plugfair] %s_providers gives %r to plugin %r, which does not "
+                "provide it (its providers: %s); ignoring that entry.",
+                kind, item, chosen, ", ".join(x.name for x in recs),
+            )
+        self._report(Collision(kind, item, _who(recs)), recs)
+
+    def _report(self, col: Collision, losers: list[r.PluginRecord]) -> None:
+        self.collisions.append(col)
+        err = col.error()
+        for rec in losers:
+            rec.problems.append(
+                r.Problem(
+                    kind="duplicate-name" if col.kind == "plugin name" else "collision",
+                    reason=err.reason,
+                    remedy=err.remedy,
+                )
+            )
+            if rec.status == r.STATUS_OK:
+                rec.status = r.STATUS_CONFLICT
+
+    def _check_hosts(self) -> None:
+        """A hosted plugin is usable only while its host is."""
+        for rec in self._records:
+            if not rec.host or rec.status == r.STATUS_DISABLED or not rec.usable:
+                continue
+            hosts = [
+                x for x in self._records
+                if x.name == rec.host and x.status != r.STATUS_DISABLED and rec.name in x.hosted
+            ]
+            if len(hosts) == 1 and hosts[0].usable:
+                continue
+            why = hosts[0].status if hosts else "not installed, or no longer hosts it"
+            rec.status = r.STATUS_FAILED
+            rec.problems.append(
+                r.Problem(
+                    kind="host",
+                    reason="the plugin hosting it, %r, is %s" % (rec.host, why),
+                    remedy="Run 'plugfair plugin doctor %s'." % rec.host,
+                )
+            )
 
     # -- queries ------------------------------------------------------
 
@@ -261,16 +369,49 @@ class Registry:
     def _contested(self, kind: str) -> set[str]:
         return {c.item for c in self.collisions if c.kind == kind}
 
+    def holds(self, kind: str, item: str, plugin: str) -> bool:
+        """Whether ``plugin`` gets ``item`` (of ``kind``, e.g. ``"config
+        group"``), which it claims: no other plugin contests it, or the
+        naming rule or the operator gave it to ``plugin``.
+
+        .. versionadded:: 1.1
+        """
+        for col in self.collisions:
+            if col.kind == kind and col.item == item:
+                return col.winner == plugin
+        chosen = self.resolved.get((kind, item))
+        return chosen is None or chosen == plugin
+
+    def _in_use(self) -> Iterable[r.PluginRecord]:
+        return (x for x in self._records if x.usable and x.status != r.STATUS_DISABLED)
+
     def commands(self) -> dict[str, tuple[str, str]]:
-        """Command name -> ``(plugin, one-line help)``, contested ones left out."""
-        contested = self._contested("command")
+        """Command name -> ``(plugin, one-line help)``, contested ones left out
+        (unless the operator picked their provider)."""
         out: dict[str, tuple[str, str]] = {}
-        for rec in self._records:
-            if not rec.usable or rec.status == r.STATUS_DISABLED:
-                continue
+        for rec in self._in_use():
             for cmd, summary in rec.commands.items():
-                if cmd not in contested:
+                if self.holds("command", cmd, rec.name):
                     out[cmd] = (rec.name, summary)
+        return dict(sorted(out.items()))
+
+    def qualified_commands(self) -> dict[str, tuple[str, str, str]]:
+        """``"<plugin> <command>"`` -> ``(plugin, command, one-line help)``.
+
+        Every command of every usable plugin is reachable under its
+        plugin's name, so a contested command stays usable and a script
+        that names the plugin keeps working whatever gets installed next.
+        A plain command name always wins over an equal qualified one.
+
+        .. versionadded:: 1.1
+        """
+        plain = {cmd for rec in self._in_use() for cmd in rec.commands}
+        out: dict[str, tuple[str, str, str]] = {}
+        for rec in self._in_use():
+            for cmd, summary in rec.commands.items():
+                full = "%s %s" % (rec.name, cmd)
+                if full not in plain:
+                    out[full] = (rec.name, cmd, summary)
         return dict(sorted(out.items()))
 
     def command_owner(self, command: str) -> r.PluginRecord | None:
@@ -321,11 +462,7 @@ class Registry:
         from plugfair.registry import validate as v
 
         try:
-            loader = self._loaders.get(name)
-            if loader is None:
-                import importlib.metadata
-
-                loader = importlib.metadata.EntryPoint(name, rec.target, r.NAMESPACE).load
+            loader = self._loader(rec)
             try:
                 obj = loader()
             except KeyboardInterrupt:
@@ -344,9 +481,8 @@ class Registry:
                 cls.config_groups,
             )
             for group, opts in groups:
-                if group in self._contested("config group"):
-                    continue
-                conf.register_opts(opts, group=group)
+                if self.holds("config group", group, name):
+                    conf.register_opts(opts, group=group)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -356,6 +492,39 @@ class Registry:
             raise PluginLoadError(name, str(exc)) from exc
         self._instances[name] = plugin
         return plugin
+
+    def _loader(self, rec: r.PluginRecord) -> Callable[[], object]:
+        """What imports the plugin: its entry point, or its host's
+        declaration for a hosted plugin.
+
+        :raises PluginLoadError: if the host cannot be loaded or no longer
+            declares the plugin.
+        """
+        loader = self._loaders.get(rec.name)
+        if loader is not None:
+            return loader
+        if rec.host is None:
+            import importlib.metadata
+
+            return importlib.metadata.EntryPoint(rec.name, rec.target, r.NAMESPACE).load
+        from plugfair.registry import validate as v
+
+        if rec.host not in self._hosted:
+            self.load(rec.host)
+            self._hosted[rec.host] = {
+                h.name: h
+                for h in v.validate_hosted_plugins(
+                    rec.host, self.call(rec.host, "hosted_plugins")
+                )
+            }
+        spec = self._hosted[rec.host].get(rec.name)
+        if spec is None:
+            raise PluginLoadError(
+                rec.name,
+                "its host %r no longer declares it (the manifest is stale)." % rec.host,
+                remedy="Run the command again with --no-cache.",
+            )
+        return spec.load
 
     def _fail(self, rec: r.PluginRecord, exc: BaseException) -> None:
         rec.status = r.STATUS_FAILED
@@ -383,11 +552,17 @@ class Registry:
             raise
 
     def command_class(self, command: str) -> type:
-        """Import the plugin that provides ``command``; return the class."""
+        """Import the plugin that provides ``command`` (a plain or a
+        qualified name); return the class."""
         from plugfair.registry import validate as v
 
         owner = self.commands().get(command)
+        name, real = (owner[0], command) if owner else (None, command)
         if owner is None:
+            qualified = self.qualified_commands().get(command)
+            if qualified is not None:
+                name, real = qualified[0], qualified[1]
+        if name is None:
             contested = self._contested("command")
             declared = self.command_owner(command)
             raise PluginLoadError(
@@ -396,16 +571,15 @@ class Registry:
                 % (command, " (it is contested)" if command in contested else ""),
                 remedy="See 'plugfair --help' and 'plugfair plugin doctor'.",
             )
-        name = owner[0]
         if name not in self._commands:
             self._commands[name] = v.validate_commands(name, self.call(name, "cli_commands"))
         try:
-            return self._commands[name][command]
+            return self._commands[name][real]
         except KeyError:
             raise PluginLoadError(
                 name,
                 "its cli_commands() no longer provides %r (the manifest is "
-                "stale)." % command,
+                "stale)." % real,
                 remedy="Run the command again with --no-cache.",
             ) from None
 
@@ -413,15 +587,16 @@ class Registry:
         """Build the client of ``service`` through whichever plugin offers it.
 
         :raises PluginNotFound: if no usable plugin offers that service.
-        :raises PluginCollision: if two enabled plugins offer it.
+        :raises PluginCollision: if two enabled plugins offer it and the
+            operator did not pick one (``[plugfair] service_providers``).
         """
         from plugfair.registry import validate as v
 
         for col in self.collisions:
             if col.kind == "service" and col.item == service:
                 raise col.error()
-        for rec in self._records:
-            if rec.usable and rec.status != r.STATUS_DISABLED and service in rec.services:
+        for rec in self._in_use():
+            if service in rec.services and self.holds("service", service, rec.name):
                 if rec.name not in self._services:
                     self._services[rec.name] = v.validate_services(
                         rec.name, self.call(rec.name, "service_clients")
@@ -437,6 +612,21 @@ class Registry:
             "service:%s" % service,
             known=sorted({s for x in self._records for s in x.services}),
         )
+
+
+def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:
+    return [(x.name, x.distribution) for x in recs]
+
+
+def _natural_owner(group: str, by_name: Mapping[str, r.PluginRecord]) -> str | None:
+    """The longest plugin name that is ``group`` or a ``<name>_`` prefix of it."""
+    best = None
+    for name in by_name:
+        if (group == name or group.startswith(name + "_")) and (
+            best is None or len(name) > len(best)
+        ):
+            best = name
+    return best
 
 
 def _normalize(distribution: str) -> str:

@@ -39,7 +39,7 @@ from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
 __all__ = ["cache_dir", "environment_key", "load", "build", "Manifest"]
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> str:
@@ -195,21 +195,26 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
     """Probe every plugin in child processes and return their records.
 
     A child that dies (``os._exit``, a crash) or stops answering for
-    ``timeout`` seconds while probing one plugin is killed; that plugin is
-    recorded as failed and a new child carries on with the rest.
+    ``timeout`` seconds while probing one plugin (or one hosted plugin) is
+    killed; that plugin is recorded as failed and a new child carries on
+    with the rest.
     """
     import tempfile
 
     records: list[PluginRecord] = []
     skip: list[str] = []
+    rehost: list[str] = []
     with tempfile.TemporaryDirectory(prefix="plugfair-probe-") as tmp:
         for attempt in range(10_000):
             out = os.path.join(tmp, "out-%d.jsonl" % attempt)
-            job = {"sys_path": path, "out": out, "skip": skip}
+            job = {"sys_path": path, "out": out, "skip": skip, "rehost": rehost}
             started, done = _run_child(job, out, timeout)
             for line in started["records"]:
-                records.append(PluginRecord.from_dict(line["record"]))
+                rec = PluginRecord.from_dict(line["record"])
+                records.append(rec)
                 skip.append(line["ident"])
+                if rec.hosted:
+                    rehost.append(line["ident"])
             if done:
                 break
             culprit = started["current"]
@@ -217,35 +222,42 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
                 # The child died before probing anything: report it once.
                 records.append(_broken_probe(started["why"]))
                 break
-            name, target, dist = culprit.split("|", 2)
-            rec = PluginRecord(
-                name=name,
-                target=target,
-                distribution=dist,
-                version=started["version"] or "unknown",
-            )
-            from plugfair.registry.probe import module_files
-
-            rec.files = module_files(target.split(":")[0], path, use_loaded=False)
-            rec.status = STATUS_FAILED
-            rec.problems.append(
-                Problem(
-                    kind="import" if started["why"] != "hang" else "hang",
-                    reason=(
-                        "probing it did not finish within %.3g s (it hangs at "
-                        "import or in a hook)" % timeout
-                        if started["why"] == "hang"
-                        else "the process ended while importing it or calling "
-                        "its hooks (%s)" % started["why"]
-                    ),
-                    remedy="Report it to the plugin's authors (distribution %s), "
-                    "or disable it with '[plugfair] disabled_plugins = %s'."
-                    % (dist, name),
-                )
-            )
-            records.append(rec)
+            records.append(_culprit_record(culprit, started, path, timeout))
             skip.append(culprit)
     return records
+
+
+def _culprit_record(
+    culprit: str, started: dict[str, Any], path: list[str], timeout: float
+) -> PluginRecord:
+    """The record of the plugin a probe child died or hung on."""
+    from plugfair.registry.probe import module_files
+
+    name, target, dist, host = json.loads(culprit)
+    rec = PluginRecord(
+        name=name,
+        target=target,
+        distribution=dist,
+        version=started["version"] or "unknown",
+        host=host,
+    )
+    rec.files = module_files(target.split(":")[0], path, use_loaded=False)
+    rec.status = STATUS_FAILED
+    rec.problems.append(
+        Problem(
+            kind="import" if started["why"] != "hang" else "hang",
+            reason=(
+                "probing it did not finish within %.3g s (it hangs at "
+                "import or in a hook)" % timeout
+                if started["why"] == "hang"
+                else "the process ended while importing it or calling "
+                "its hooks (%s)" % started["why"]
+            ),
+            remedy="Report it to the plugin's authors (distribution %s), "
+            "or disable it with '[plugfair] disabled_plugins = %s'." % (dist, name),
+        )
+    )
+    return rec
 
 
 def _broken_probe(why: str) -> PluginRecord:

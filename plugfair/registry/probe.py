@@ -19,11 +19,14 @@ from plugfair.interface.errors import (
     PluginLoadError,
     PluginValidationError,
 )
+from plugfair.interface.hosting import HostedPlugin
 from plugfair.registry import records as r
 from plugfair.registry import validate as v
 
 __all__ = [
     "describe",
+    "describe_hosting",
+    "ident",
     "snapshot_host",
     "host_changes",
     "run_job",
@@ -173,6 +176,21 @@ def module_files(
     return files
 
 
+def _add_imported_files(rec: r.PluginRecord, top: str, before: set[str]) -> None:
+    """Watch the files of every module of the plugin's own package that
+    describing it imported (say, a module its hooks import lazily), so
+    that editing any of them refreshes the record."""
+    for name in set(sys.modules) - before:
+        if name != top and not name.startswith(top + "."):
+            continue
+        filename = getattr(sys.modules.get(name), "__file__", None)
+        if filename and filename not in rec.files:
+            try:
+                rec.files[filename] = os.stat(filename).st_mtime_ns
+            except OSError:
+                pass
+
+
 def describe(
     ep_name: str,
     target: str,
@@ -181,20 +199,50 @@ def describe(
     distribution: str = "unknown",
     version: str = "unknown",
     conf: Any = None,
+    module: str | None = None,
+    host: str | None = None,
+    origin: str = "",
 ) -> r.PluginRecord:
     """Import one plugin, call its declarative hooks and describe it.
 
     Never raises for anything the plugin does (``KeyboardInterrupt`` aside):
     every failure becomes a problem on the returned record.
+
+    :param module: the module the plugin's code lives in (by default the
+        module of ``target``); its top-level package is the plugin's own.
+    :param host: for a hosted plugin, the name of the plugin hosting it.
+    :param origin: for a hosted plugin, where its host found it.
     """
+    return describe_hosting(
+        ep_name, target, load, distribution=distribution, version=version,
+        conf=conf, module=module, host=host, origin=origin,
+    )[0]
+
+
+def describe_hosting(
+    ep_name: str,
+    target: str,
+    load: Callable[[], object],
+    *,
+    distribution: str = "unknown",
+    version: str = "unknown",
+    conf: Any = None,
+    module: str | None = None,
+    host: str | None = None,
+    origin: str = "",
+) -> tuple[r.PluginRecord, list[HostedPlugin]]:
+    """:func:`describe`, plus the plugins it hosts (for a plugin that is
+    not itself hosted, and is usable)."""
     from oslo_config import cfg
 
     rec = r.PluginRecord(
-        name=ep_name, target=target, distribution=distribution, version=version
+        name=ep_name, target=target, distribution=distribution, version=version,
+        host=host, origin=origin,
     )
-    module_name = target.split(":")[0]
+    module_name = module or target.split(":")[0]
     remedy_disable = "Disable it with '[plugfair] disabled_plugins = %s'." % ep_name
     before = snapshot_host()
+    imported_before = set(sys.modules)
     try:
         obj = load()
     except KeyboardInterrupt:
@@ -216,7 +264,7 @@ def describe(
             "Install what the plugin needs or fix its import error (distribution "
             "%s %s). %s" % (distribution, version, remedy_disable),
             traceback.format_exc(),
-        )
+        ), []
     rec.files = module_files(module_name)
     try:
         cls = v.check_class(ep_name, obj)
@@ -224,16 +272,18 @@ def describe(
         rec.api_version = str(getattr(obj, "api_version", ""))
         return _failure(rec, "api-version", exc.message, "Upgrade plugfair, or "
                         "install a release of %s built for API %s."
-                        % (distribution, exc.provided))
+                        % (distribution, exc.provided)), []
     except PluginValidationError as exc:
-        return _failure(rec, "validation", exc.message, remedy_disable)
+        return _failure(rec, "validation", exc.message, remedy_disable), []
     rec.api_version = cls.api_version
     rec.description = cls.description
     from plugfair.interface.plugin import Plugin
 
     rec.quota_usage = cls.quota_usage is not Plugin.quota_usage
+    rec.prepares = v.overrides(cls, "prepare_test_run")
     if conf is None:
         conf = cfg.ConfigOpts()
+    hosted: list[HostedPlugin] = []
     try:
         plugin = v.call_hook(ep_name, cls, conf, timeout=None)
         groups = v.validate_config_options(
@@ -255,10 +305,8 @@ def describe(
             ep_name, v.call_hook(ep_name, plugin.cli_commands, timeout=None)
         )
         rec.commands = {n: v.command_summary(c) for n, c in sorted(commands.items())}
-        rec.test_package = v.validate_test_package(
-            ep_name,
-            v.call_hook(ep_name, plugin.test_package, timeout=None),
-            module_name.split(".")[0],
+        rec.test_packages = v.test_packages_of(
+            ep_name, plugin, module_name.split(".")[0], timeout=None
         )
         quota = v.validate_quota_resources(
             ep_name, v.call_hook(ep_name, plugin.quota_resources, timeout=None)
@@ -268,16 +316,22 @@ def describe(
              "description": q.description}
             for q in quota
         ]
+        if host is None and v.overrides(cls, "hosted_plugins"):
+            hosted = v.validate_hosted_plugins(
+                ep_name, v.call_hook(ep_name, plugin.hosted_plugins, timeout=None)
+            )
+            rec.hosted = [h.name for h in hosted]
     except KeyboardInterrupt:
         raise
     except PluginLoadError as exc:
         return _failure(rec, "hook", exc.reason, exc.remedy or remedy_disable,
-                        traceback.format_exc())
+                        traceback.format_exc()), []
     except PluginValidationError as exc:
-        return _failure(rec, "validation", exc.message, remedy_disable)
+        return _failure(rec, "validation", exc.message, remedy_disable), []
     except cfg.Error as exc:
         return _failure(rec, "validation", "its options cannot be registered: %s"
-                        % exc, remedy_disable)
+                        % exc, remedy_disable), []
+    _add_imported_files(rec, module_name.split(".")[0], imported_before)
     patched = host_changes(before, module_name.split(".")[0])
     if patched:
         return _failure(
@@ -286,8 +340,8 @@ def describe(
             "it changes plugfair internals: %s" % ", ".join(patched[:5]),
             "Plugins may only use plugfair.api; ask the plugin's authors to stop "
             "patching plugfair. %s" % remedy_disable,
-        )
-    return rec
+        ), []
+    return rec, hosted
 
 
 def entry_points() -> list[tuple[str, str, str, str]]:
@@ -345,12 +399,20 @@ def _import_stevedore(cache_home: str) -> None:
             os.environ["XDG_CACHE_HOME"] = saved
 
 
+def ident(name: str, target: str, distribution: str, host: str | None = None) -> str:
+    """The probe's key of one plugin: a JSON list, so that no character of
+    an entry point's name or target can make it look like another's."""
+    return json.dumps([name, target, distribution, host])
+
+
 def run_job(job: dict[str, Any]) -> None:
     """Body of the probe child: describe plugins, one JSON line each.
 
-    ``job`` has ``out`` (path of the results file) and ``skip`` (entry
-    points already handled by an earlier child, as ``name|target|dist``).
-    Standard output and error are discarded so plugins cannot flood them.
+    ``job`` has ``out`` (path of the results file), ``skip`` (idents, see
+    :func:`ident`, of plugins already handled by an earlier child) and
+    ``rehost`` (idents of hosting plugins, already handled, whose hosted
+    plugins are not all handled yet).  Standard output and error are
+    discarded so plugins cannot flood them.
     """
     import importlib.metadata
 
@@ -358,6 +420,7 @@ def run_job(job: dict[str, Any]) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     skip = set(job.get("skip", []))
+    rehost = set(job.get("rehost", []))
     # stevedore keeps a disk cache of entry points keyed on mtimes packed
     # as 32-bit floats (about two minutes of resolution), so an in-place
     # change (an editable reinstall of the same version) can go unseen.
@@ -380,13 +443,25 @@ def run_job(job: dict[str, Any]) -> None:
             out.flush()
 
         for name, target, dist, ver in entry_points():
-            ident = "%s|%s|%s" % (name, target, dist)
-            if ident in skip:
+            key = ident(name, target, dist)
+            if key in skip and key not in rehost:
                 continue
-            emit({"start": ident, "version": ver})
+            if key not in skip:
+                emit({"start": key, "version": ver})
             ep = importlib.metadata.EntryPoint(name, target, r.NAMESPACE)
-            rec = describe(name, target, ep.load, distribution=dist, version=ver)
-            emit({"record": rec.to_dict(), "ident": ident})
+            rec, hosted = describe_hosting(name, target, ep.load, distribution=dist, version=ver)
+            if key not in skip:
+                emit({"record": rec.to_dict(), "ident": key})
+            for spec in hosted:
+                sub = ident(spec.name, spec.module, spec.distribution, name)
+                if sub in skip:
+                    continue
+                emit({"start": sub, "version": spec.version})
+                sub_rec = describe(
+                    spec.name, spec.module, spec.load, distribution=spec.distribution,
+                    version=spec.version, module=spec.module, host=name, origin=spec.origin,
+                )
+                emit({"record": sub_rec.to_dict(), "ident": sub})
         emit({"done": True})
     sys.stdout.flush()
     os._exit(0)

@@ -77,10 +77,30 @@ class PluginRecord:
     quota: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     #: Whether the plugin overrides ``quota_usage``.
     quota_usage: bool = False
+    #: Whether the plugin overrides ``prepare_test_run``.
+    prepares: bool = False
     services: list[str] = dataclasses.field(default_factory=list)
-    test_package: str | None = None
+    #: The packages that hold its tests (its test namespaces).
+    test_packages: list[str] = dataclasses.field(default_factory=list)
     #: Source files whose change invalidates the cached record.
     files: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: For a hosted plugin: the name of the plugin that hosts it.
+    host: str | None = None
+    #: For a hosted plugin: where its host found it (for people).
+    origin: str = ""
+    #: For a hosting plugin: the names of the plugins it hosts.
+    hosted: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def test_package(self) -> str | None:
+        """The first of :attr:`test_packages`, or ``None``."""
+        return self.test_packages[0] if self.test_packages else None
+
+    @property
+    def ident(self) -> str:
+        """What distinguishes this record from every other one: name,
+        target and distribution (two distributions may provide one name)."""
+        return "%s\x00%s\x00%s" % (self.name, self.target, self.distribution)
 
     @property
     def capabilities(self) -> list[str]:
@@ -90,12 +110,14 @@ class PluginRecord:
             caps.append("config")
         if self.commands:
             caps.append("commands")
-        if self.test_package:
+        if self.test_packages:
             caps.append("tests")
         if self.quota:
             caps.append("quota")
         if self.services:
             caps.append("services")
+        if self.hosted:
+            caps.append("hosts")
         return caps
 
     @property
@@ -114,6 +136,8 @@ class PluginRecord:
         fields = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in fields}
         kwargs["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        if "test_packages" not in data and data.get("test_package"):
+            kwargs["test_packages"] = [data["test_package"]]  # a 0.1 record
         return cls(**kwargs)
 
     def copy(self) -> PluginRecord:

@@ -44,7 +44,12 @@ def plugin_detail(registry: Registry, name: str) -> tuple[tuple[str, ...], tuple
         ("name", rec.name),
         ("distribution", rec.distribution),
         ("version", rec.version),
-        ("entry_point", "%s = %s" % (rec.name, rec.target)),
+        (
+            "entry_point",
+            "hosted by plugin %s: %s" % (rec.host, rec.origin or rec.target)
+            if rec.host
+            else "%s = %s" % (rec.name, rec.target),
+        ),
         ("api_version", rec.api_version),
         ("description", rec.description),
         ("status", rec.status),
@@ -54,6 +59,8 @@ def plugin_detail(registry: Registry, name: str) -> tuple[tuple[str, ...], tuple
         ("quota_resources", "\n".join("%s.%s" % (rec.name, q["name"]) for q in rec.quota)),
         ("services", "\n".join(rec.services)),
         ("test_package", rec.test_package or ""),
+        ("test_packages", "\n".join(rec.test_packages)),
+        ("hosted_plugins", "\n".join(rec.hosted)),
         ("problems", "\n".join(p.reason for p in rec.problems)),
     ]
     return tuple(k for k, _ in data), tuple(v for _, v in data)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from plugfair.interface.errors import PluginLoadError, PluginValidationError
+from plugfair.interface.hosting import HostedPlugin
 from plugfair.interface.plugin import (
     Plugin,
     check_api_version,
@@ -28,6 +29,10 @@ __all__ = [
     "validate_config_options",
     "validate_commands",
     "validate_test_package",
+    "validate_test_packages",
+    "test_packages_of",
+    "validate_hosted_plugins",
+    "overrides",
     "validate_quota_resources",
     "validate_services",
     "validate_usage",
@@ -39,8 +44,9 @@ HOOK_ORDER = (
     "config_options",
     "service_clients",
     "cli_commands",
-    "test_package",
+    "test_packages",
     "quota_resources",
+    "hosted_plugins",
 )
 
 #: Command names the CLI host itself provides; no plugin may take them.
@@ -272,6 +278,89 @@ def validate_test_package(plugin: str, value: object, top_level: str) -> str | N
             % (value, top_level),
         )
     return value
+
+
+def validate_test_packages(plugin: str, value: object, top_level: str) -> list[str]:
+    """Validate the return value of ``test_packages()``."""
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        raise PluginValidationError(
+            plugin,
+            "test_packages()",
+            "it returned %s; return a list of dotted package names."
+            % type(value).__name__,
+        )
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not _PACKAGE.fullmatch(item):
+            raise PluginValidationError(
+                plugin,
+                "test_packages()",
+                "%r is not a dotted package name." % (item,),
+            )
+        if item.split(".")[0] != top_level:
+            raise PluginValidationError(
+                plugin,
+                "test_packages()",
+                "test package %r is outside the plugin's own package %r."
+                % (item, top_level),
+            )
+        if item in out:
+            raise PluginValidationError(
+                plugin, "test_packages()", "test package %r is listed twice." % item
+            )
+        out.append(item)
+    return out
+
+
+def test_packages_of(
+    plugin: str, instance: Plugin, top_level: str, *, timeout: float | None
+) -> list[str]:
+    """Call the test-namespace hook of a plugin and validate the result.
+
+    A plugin that overrides only ``test_package()`` (API 1.0) is asked
+    through that hook, so messages name the hook it wrote.
+    """
+    if overrides(type(instance), "test_packages"):
+        return validate_test_packages(
+            plugin, call_hook(plugin, instance.test_packages, timeout=timeout), top_level
+        )
+    single = validate_test_package(
+        plugin, call_hook(plugin, instance.test_package, timeout=timeout), top_level
+    )
+    return [single] if single else []
+
+
+def overrides(cls: type, hook: str) -> bool:
+    """Whether plugin class ``cls`` overrides ``Plugin.<hook>``."""
+    return getattr(cls, hook, None) is not getattr(Plugin, hook)
+
+
+def validate_hosted_plugins(plugin: str, value: object) -> list[HostedPlugin]:
+    """Validate the return value of ``hosted_plugins()``."""
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+        raise PluginValidationError(
+            plugin,
+            "hosted_plugins()",
+            "it returned %s; return a list of plugfair.api.HostedPlugin."
+            % type(value).__name__,
+        )
+    out: list[HostedPlugin] = []
+    names: set[str] = set()
+    for item in value:
+        if not isinstance(item, HostedPlugin):
+            raise PluginValidationError(
+                plugin,
+                "hosted_plugins()",
+                "%r is not a plugfair.api.HostedPlugin." % (item,),
+            )
+        item.validate(plugin)
+        if item.name in names:
+            raise PluginValidationError(
+                plugin, "hosted_plugins()", "hosted plugin %r is declared twice." % item.name
+            )
+        names.add(item.name)
+        out.append(item)
+    return out
 
 
 def validate_quota_resources(plugin: str, value: object) -> list[QuotaResource]:

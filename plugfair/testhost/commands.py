@@ -158,10 +158,12 @@ class RunTests(_CoreCommand):
     def take_action(self, parsed_args: argparse.Namespace) -> int:
         return runner.run_tests(
             _request(self, parsed_args),
-            concurrency=parsed_args.concurrency,
-            serial=parsed_args.serial,
-            random=parsed_args.random,
-            subunit=parsed_args.subunit,
+            runner.RunOptions(
+                concurrency=parsed_args.concurrency,
+                serial=parsed_args.serial,
+                random=parsed_args.random,
+                subunit=parsed_args.subunit,
+            ),
             stdout=self.app.stdout,
             stderr=self.app.stderr,
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.errors import ConfigError
@@ -36,7 +36,7 @@ PLAN_ENV = "PLUGFAIR_TESTHOST_PLAN"
 #: Name of the configuration file of a workspace.
 WORKSPACE_CONF = "plugfair.conf"
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Plan:
@@ -60,6 +60,9 @@ class Plan:
         hook_timeout: float = 10.0,
         config_files: Sequence[str] = (),
         config_dirs: Sequence[str] = (),
+        command_providers: Mapping[str, str] | None = None,
+        service_providers: Mapping[str, str] | None = None,
+        failed_preparations: Mapping[str, str] | None = None,
     ) -> None:
         self.records = [dict(r) for r in records]
         self.enabled = list(enabled)
@@ -67,6 +70,11 @@ class Plan:
         self.hook_timeout = float(hook_timeout)
         self.config_files = list(config_files)
         self.config_dirs = list(config_dirs)
+        self.command_providers = dict(command_providers or {})
+        self.service_providers = dict(service_providers or {})
+        #: Plugin -> why its ``prepare_test_run`` failed: its tests fail
+        #: with that reason instead of running.
+        self.failed_preparations = dict(failed_preparations or {})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +85,9 @@ class Plan:
             "hook_timeout": self.hook_timeout,
             "config_files": self.config_files,
             "config_dirs": self.config_dirs,
+            "command_providers": self.command_providers,
+            "service_providers": self.service_providers,
+            "failed_preparations": self.failed_preparations,
         }
 
     def write(self, path: str) -> None:
@@ -102,6 +113,9 @@ class Plan:
                 hook_timeout=data["hook_timeout"],
                 config_files=data["config_files"],
                 config_dirs=data["config_dirs"],
+                command_providers=data["command_providers"],
+                service_providers=data["service_providers"],
+                failed_preparations=data["failed_preparations"],
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(
@@ -121,6 +135,8 @@ class Plan:
             enabled=self.enabled,
             disabled=self.disabled,
             hook_timeout=self.hook_timeout,
+            command_providers=self.command_providers,
+            service_providers=self.service_providers,
         )
 
 
@@ -158,6 +174,8 @@ def plan_from_conf(
         hook_timeout=conf.plugfair.hook_timeout,
         config_files=config_files,
         config_dirs=config_dirs,
+        command_providers=conf.plugfair.command_providers,
+        service_providers=conf.plugfair.service_providers,
     )
 
 
@@ -269,7 +287,9 @@ class HostContext:
         offers = [
             rec
             for rec in registry.records()
-            if service in rec.services and rec.status != r.STATUS_DISABLED
+            if service in rec.services
+            and rec.status != r.STATUS_DISABLED
+            and registry.holds("service", service, rec.name)
         ]
         if not offers:
             return "no enabled plugin offers service %r" % service

@@ -168,7 +168,9 @@ class ContractTest(testtools.TestCase):
         from plugfair.registry import validate as v
 
         plugin = self._load()
-        top = type(plugin).__module__.split(".")[0]
+        # The plugin's own package: its entry point's, or for a hosted
+        # plugin the module its host declared.
+        top = _registry().get(self.plugin).target.split(":")[0].split(".")[0]
         name = self.plugin
         self._check_all(
             [
@@ -181,8 +183,10 @@ class ContractTest(testtools.TestCase):
                 ("service_clients()", lambda: v.validate_services(name, self._hook("service_clients"))),
                 ("cli_commands()", lambda: v.validate_commands(name, self._hook("cli_commands"))),
                 (
-                    "test_package()",
-                    lambda: v.validate_test_package(name, self._hook("test_package"), top),
+                    "test_packages()",
+                    lambda: v.test_packages_of(
+                        name, plugin, top, timeout=_registry().hook_timeout
+                    ),
                 ),
                 (
                     "quota_resources()",
@@ -200,13 +204,12 @@ class ContractTest(testtools.TestCase):
         groups = v.validate_config_options(
             self.plugin, self._hook("config_options"), type(plugin).config_groups
         )
-        contested = {
-            c.item: c for c in _registry().collisions if c.kind == "config group"
-        }
+        registry = _registry()
+        contested = {c.item: c for c in registry.collisions if c.kind == "config group"}
         problems = []
         fresh = cfg.ConfigOpts()
         for group, opts in groups:
-            if group in contested:
+            if not registry.holds("config group", group, self.plugin):
                 problems.append(contested[group].error().message)
             try:
                 fresh.register_opts(opts, group=group)

@@ -17,6 +17,7 @@ reported by that plugin's one ``test_tests_import`` contract test.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import traceback
@@ -24,9 +25,10 @@ import unittest
 from collections.abc import Iterator
 from typing import Any
 
+from plugfair.interface.testids import idempotent_id_of
 from plugfair.testhost import context as ctx_mod
-from plugfair.testhost.contract import ContractState, contract_tests
-from plugfair.testhost.namespaces import IDEMPOTENT_ID_ATTR, Namespaces
+from plugfair.testhost.contract import ContractState, ContractTest, contract_tests
+from plugfair.testhost.namespaces import Namespaces
 
 __all__ = ["load_tests", "build_suite", "iter_tests"]
 
@@ -124,24 +126,88 @@ def build_suite(
 ) -> unittest.TestSuite:
     """Build the suite of every enabled plugin, in plugin-name order.
 
-    Every plugin with tests is loaded first (which registers its options),
-    so its tests see its configuration in whichever process runs them,
-    whatever else ran there before.
+    Every plugin with tests is loaded first (which registers its options,
+    and lets a hosting plugin prepare the process for the plugins it
+    hosts), so its tests see its configuration in whichever process runs
+    them, whatever else ran there before.
     """
     ns = Namespaces(context.listing_registry())
     state = ContractState()
     parts: dict[str, unittest.TestSuite] = {}
     context.load_plugins([name for name in ns.plugins if ns.test_packages.get(name)])
-    for name in ns.plugins:
-        package = ns.test_packages.get(name)
-        part = unittest.TestSuite(contract_tests(name, state, with_package=bool(package)))
-        if package:
-            tests, errors = discover_package(loader, package, pattern)
-            state.import_errors[name] = errors
-            part.addTest(tests)
-        parts[name] = part
+    failed = context.plan.failed_preparations
+    with _exits_contained():
+        for name in ns.plugins:
+            packages = ns.test_packages.get(name, [])
+            part = unittest.TestSuite(contract_tests(name, state, with_package=bool(packages)))
+            for package in packages:
+                tests, errors = discover_package(loader, package, pattern)
+                state.import_errors.setdefault(name, []).extend(errors)
+                part.addTest(tests)
+            parts[name] = part
     _tidy(parts, ns, state)
+    for name in ns.plugins:
+        why = failed.get(name) or failed.get(ns.hosts.get(name, ""))
+        if why and name in ns.test_packages:
+            parts[name] = _unprepared(parts[name], name, why)
     return unittest.TestSuite([parts[name] for name in ns.plugins])
+
+
+class ExitAttempt(SystemExit):
+    """Raised instead of ending the process when a test module calls
+    ``os._exit()`` while it is imported."""
+
+
+@contextlib.contextmanager
+def _exits_contained() -> Iterator[None]:
+    """While tests are discovered, ``os._exit()`` raises
+    :class:`ExitAttempt` instead of ending the process: the module that
+    called it fails to import, like one that calls ``sys.exit()``, and is
+    reported by its plugin's ``test_tests_import``."""
+
+    def contained(code: int = 0) -> None:
+        raise ExitAttempt("os._exit(%r) was called while the test module was imported" % code)
+
+    real = os._exit
+    os._exit = contained  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os._exit = real
+
+
+class PreparationFailed(unittest.TestCase):
+    """Stands in for a test whose plugin could not prepare the run: it has
+    the test's id and fails with the reason."""
+
+    def __init__(self, test_id: str, plugin: str, reason: str) -> None:
+        super().__init__("test_prepared")
+        self._id = test_id
+        self.plugin = plugin
+        self.reason = reason
+
+    def id(self) -> str:
+        return self._id
+
+    def __str__(self) -> str:
+        return self._id
+
+    def test_prepared(self) -> None:
+        self.fail(
+            "Not run: preparing the run for plugin %r failed: %s. Run 'plugfair "
+            "plugin doctor %s'." % (self.plugin, self.reason, self.plugin)
+        )
+
+
+def _unprepared(part: unittest.TestSuite, plugin: str, reason: str) -> unittest.TestSuite:
+    """Replace a plugin's own tests (not its contract tests) by failures."""
+    out = unittest.TestSuite()
+    for test in iter_tests(part):
+        if isinstance(test, ContractTest):
+            out.addTest(test)
+        else:
+            out.addTest(PreparationFailed(test.id(), plugin, reason))
+    return out
 
 
 def _tidy(parts: dict[str, unittest.TestSuite], ns: Namespaces, state: ContractState) -> None:
@@ -158,10 +224,13 @@ def _tidy(parts: dict[str, unittest.TestSuite], ns: Namespaces, state: ContractS
                 kept.add(test_id)
             else:
                 moves.setdefault(name, []).append((owner, test))
-            method = getattr(type(test), getattr(test, "_testMethodName", ""), None)
-            uid = getattr(method, IDEMPOTENT_ID_ATTR, None)
+            uid = idempotent_id_of(test_id)
             if uid:
-                where = "%s.%s" % (getattr(method, "__module__", "?"), getattr(method, "__qualname__", "?"))
+                method = getattr(type(test), getattr(test, "_testMethodName", ""), None)
+                where = "%s.%s" % (
+                    getattr(method, "__module__", "?"),
+                    getattr(method, "__qualname__", "?"),
+                )
                 uuids.setdefault(uid, []).append((owner, where, test_id))
     if moves:
         _move(parts, moves)

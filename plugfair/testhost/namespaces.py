@@ -1,16 +1,17 @@
 """How test ids are namespaced, and which plugin owns a test id.
 
-Every enabled plugin owns two test-id prefixes:
+Every enabled plugin owns these test-id prefixes, its *test namespaces*:
 
 * ``plugfair.contract.<plugin>.``: the contract tests plugfair generates
   for it (plugin names are unique, so these never overlap);
-* ``<test_package>.``: its own tests, when it declares a test package that
-  no other plugin claims.  The validator already requires that package to
-  be inside the plugin's own top-level package.
+* ``<package>.`` for each package its ``test_packages()`` declares and no
+  other plugin claims.  The validator already requires each to be inside
+  the plugin's own top-level package.
 
 When one plugin's test package is nested inside another's, a test belongs
 to the plugin with the longest matching prefix.  ``--plugin NAME`` selects
-exactly the tests its plugin owns.
+exactly the tests its plugin owns: a hosted plugin owns its tests like any
+other plugin, whatever package its host lives in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from plugfair.interface.testids import IDEMPOTENT_ID_ATTR
 from plugfair.registry import records as r
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,10 +30,6 @@ __all__ = ["CONTRACT_ROOT", "IDEMPOTENT_ID_ATTR", "contract_prefix", "Namespaces
 
 #: Test ids of the generated contract tests start with this.
 CONTRACT_ROOT = "plugfair.contract"
-
-#: Attribute that ``plugfair.api.idempotent_id`` sets on a test function;
-#: it becomes part of the test id as ``[id-<uuid>]``.
-IDEMPOTENT_ID_ATTR = "__plugfair_idempotent_id__"
 
 
 def contract_prefix(plugin: str) -> str:
@@ -46,32 +44,36 @@ class Namespaces:
     """
 
     def __init__(self, registry: Registry) -> None:
-        contested = {c.item for c in registry.collisions if c.kind == "test package"}
         #: Names of the enabled plugins, in order (by name).
         self.plugins: list[str] = []
-        #: Plugin -> its usable test package, if any.
-        self.test_packages: dict[str, str] = {}
+        #: Plugin -> its usable test packages (none: no key).
+        self.test_packages: dict[str, list[str]] = {}
+        #: Plugin -> the plugin hosting it, for hosted plugins.
+        self.hosts: dict[str, str] = {}
         self._owner: dict[str, str] = {}
         for rec in registry.records():
             if rec.status == r.STATUS_DISABLED or rec.name in self.plugins:
                 continue
             self.plugins.append(rec.name)
+            if rec.host:
+                self.hosts[rec.name] = rec.host
             self._owner[contract_prefix(rec.name)] = rec.name
-            pkg = rec.test_package
-            if pkg and rec.usable and pkg not in contested:
-                self.test_packages[rec.name] = pkg
-                self._owner.setdefault(pkg + ".", rec.name)
+            if not rec.usable:
+                continue
+            for pkg in rec.test_packages:
+                if registry.holds("test package", pkg, rec.name):
+                    self.test_packages.setdefault(rec.name, []).append(pkg)
+                    self._owner.setdefault(pkg + ".", rec.name)
 
     def prefixes(self, plugin: str) -> list[str]:
         """Every test-id prefix ``plugin`` owns."""
         return sorted(p for p, owner in self._owner.items() if owner == plugin)
 
     def nested_in(self, plugin: str) -> list[str]:
-        """Prefixes of other plugins inside ``plugin``'s test package."""
-        pkg = self.test_packages.get(plugin)
-        if not pkg:
+        """Prefixes of other plugins inside ``plugin``'s test packages."""
+        mine = tuple(pkg + "." for pkg in self.test_packages.get(plugin, []))
+        if not mine:
             return []
-        mine = pkg + "."
         return sorted(
             p for p, owner in self._owner.items() if owner != plugin and p.startswith(mine)
         )

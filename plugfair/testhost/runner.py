@@ -23,13 +23,23 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from plugfair.interface.errors import PlugfairError, UsageError
+from plugfair.interface.errors import UsageError
+from plugfair.interface.testids import GROUP_REGEX
 from plugfair.testhost import context as ctx_mod
+from plugfair.testhost import lifecycle
 from plugfair.testhost.namespaces import Namespaces
-from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, group_callback, partition
+from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition
 from plugfair.testhost.workspace import Workspace, suite_paths
 
-__all__ = ["TestRequest", "Prepared", "prepare", "list_tests", "run_tests"]
+__all__ = [
+    "TestRequest",
+    "RunOptions",
+    "Prepared",
+    "prepared_run",
+    "prepare",
+    "list_tests",
+    "run_tests",
+]
 
 
 class TestRequest:
@@ -111,36 +121,35 @@ def _stestr_conf(workspace: Workspace) -> Any:
     return config_file.TestrConf.load_from_file(workspace.stestr_conf)
 
 
-def _discover_ids(workspace: Workspace) -> list[str]:
-    """List the whole suite once, through stestr's test processor."""
-    test_path, top_dir = suite_paths()
-    conf = _stestr_conf(workspace)
-    workspace.open_repository()
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            cmd = conf.get_run_command(
-                test_path=test_path, top_dir=top_dir, repo_url=workspace.path, serial=True
-            )
-            cmd.setUp()
-            try:
-                ids: list[str] = cmd.list_tests()
-            finally:
-                cmd.cleanUp()
-        except SystemExit as exc:
-            raise PlugfairError(
-                "Test discovery failed (stestr exit status %s):\n%s\nThis is a "
-                "fault of plugfair's discovery, not of a plugin: please report it."
-                % (exc.code, out.getvalue().strip())
-            ) from None
-    return ids
+def _discover_ids(plan: ctx_mod.Plan) -> list[str]:
+    """List the whole suite once, in this process.
+
+    It is the discovery every stestr worker runs (the ``load_tests`` of
+    :mod:`plugfair.testhost.suite`), with the same plan, environment and
+    working directory; doing it here reuses the plugins the preparation
+    already imported instead of starting a lister process.
+    """
+    import unittest
+
+    from plugfair.testhost import discovery
+
+    # Test modules and the libraries they start (Tempest sets up logging to
+    # standard output) may print while they are imported: not to our output.
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        suite = discovery.build_suite(
+            unittest.TestLoader(), "test*.py", ctx_mod.HostContext(plan)
+        )
+    return [test.id() for test in discovery.iter_tests(suite)]
 
 
-def prepare(request: TestRequest) -> Prepared:
-    """Resolve everything and select the ids to list or run.
+@contextlib.contextmanager
+def prepared_run(request: TestRequest) -> Iterator[Prepared]:
+    """Resolve everything, prepare the plugins and select the ids; the
+    plugins' preparations last until the block ends.
 
-    :raises UsageError: for a directory that is not a workspace, bad
-        filters, or filters that match no test (:class:`NoTestsMatched`).
+    :raises UsageError: for bad filters, or filters that match no test
+        (:class:`NoTestsMatched`).
     :raises ConfigError: for missing or malformed configuration.
     """
     workspace = Workspace.resolve(request.workspace)
@@ -156,28 +165,37 @@ def prepare(request: TestRequest) -> Prepared:
     request.selection.check(registry)
     prepared = Prepared(workspace, plan, Namespaces(registry))
     notices = [workspace.notice] if workspace.notice else []
-    with _session(prepared):
-        prepared.all_ids = _discover_ids(workspace)
-    ids = request.selection.apply(prepared.all_ids, prepared.namespaces)
-    if not ids:
-        raise NoTestsMatched(request.selection.describe(), len(prepared.all_ids))
-    if request.shard is not None:
-        shard = request.shard
-        chosen = partition(
-            ids,
-            shard,
-            repository=workspace.open_repository(),
-            group=group_callback(_stestr_conf(workspace)),
-        )
-        if not chosen:
+    with lifecycle.prepared_plugins(registry, conf, workspace.path) as failed:
+        plan.failed_preparations = failed
+        for name, why in sorted(failed.items()):
             notices.append(
-                "Shard %s is empty: the %d selected tests fit in fewer than %d "
-                "shards. Nothing to do." % (shard, len(ids), shard.total)
+                "plugfair: preparing the run for plugin %r failed, so its tests "
+                "fail: %s" % (name, why)
             )
-        ids = chosen
-    prepared.notice = "\n".join(notices)
-    prepared.ids = ids
-    return prepared
+        with _session(prepared):
+            prepared.all_ids = _discover_ids(plan)
+        ids = request.selection.apply(prepared.all_ids, prepared.namespaces)
+        if not ids:
+            raise NoTestsMatched(request.selection.describe(), len(prepared.all_ids))
+        if request.shard is not None:
+            shard = request.shard
+            chosen = partition(ids, shard, repository=workspace.open_repository())
+            if not chosen:
+                notices.append(
+                    "Shard %s is empty: the %d selected tests fit in fewer than %d "
+                    "shards. Nothing to do." % (shard, len(ids), shard.total)
+                )
+            ids = chosen
+        prepared.notice = "\n".join(notices)
+        prepared.ids = ids
+        yield prepared
+
+
+def prepare(request: TestRequest) -> Prepared:
+    """Resolve everything and select the ids to list or run (see
+    :func:`prepared_run`); the plugins' preparations are undone on return."""
+    with prepared_run(request) as prepared:
+        return prepared
 
 
 def list_tests(request: TestRequest) -> Prepared:
@@ -205,49 +223,77 @@ def _run_succeeded(workspace: Workspace, runs_before: int) -> bool:
     return bool(results.wasSuccessful(summary))
 
 
+class RunOptions:
+    """How to run: workers, order and output.
+
+    :param concurrency: worker processes (0: one per CPU).
+    :param serial: run in one process.
+    :param random: shuffle the tests of each worker.
+    :param subunit: write the raw subunit v2 stream instead of the summary.
+    :raises UsageError: for ``serial`` with a concurrency, or a negative one.
+    """
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 0,
+        serial: bool = False,
+        random: bool = False,
+        subunit: bool = False,
+    ) -> None:
+        if serial and concurrency:
+            raise UsageError("--serial and --concurrency exclude each other; give one.")
+        if concurrency < 0:
+            raise UsageError("--concurrency must be 0 (one per CPU) or more.")
+        self.concurrency = concurrency
+        self.serial = serial
+        self.random = random
+        self.subunit = subunit
+
+
 def run_tests(
     request: TestRequest,
+    options: RunOptions | None = None,
     *,
-    concurrency: int = 0,
-    serial: bool = False,
-    random: bool = False,
-    subunit: bool = False,
     stdout: IO[str] | None = None,
     stderr: IO[str] | None = None,
     binary_stdout: IO[bytes] | None = None,
 ) -> int:
     """Run the selected tests with stestr; return the exit status.
 
-    :param concurrency: worker processes (0: one per CPU).
-    :param serial: run in one process.
-    :param random: shuffle the tests of each worker.
-    :param subunit: write the raw subunit v2 stream to ``binary_stdout``
-        instead of the human summary.
-    :returns: 0 if every test passed, 1 otherwise.
-    :raises UsageError: see :func:`prepare`, and for ``serial`` with a
-        concurrency.
-    """
-    from stestr import commands as stestr_commands
+    Tests of one class always run in the same worker (and land in the same
+    shard): class-level fixtures run once.
 
+    :param options: workers, order and output (:class:`RunOptions`).
+    :param binary_stdout: where ``--subunit`` writes (default: the binary
+        buffer of ``stdout``).
+    :returns: 0 if every test passed, 1 otherwise.
+    :raises UsageError: see :func:`prepared_run`.
+    """
+    options = options or RunOptions()
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    if serial and concurrency:
-        raise UsageError("--serial and --concurrency exclude each other; give one.")
-    if concurrency < 0:
-        raise UsageError("--concurrency must be 0 (one per CPU) or more.")
-    prepared = prepare(request)
-    if prepared.notice:
-        err.write(prepared.notice + "\n")
-    if not prepared.ids:
-        return 0
+    with prepared_run(request) as prepared:
+        if prepared.notice:
+            err.write(prepared.notice + "\n")
+        if not prepared.ids:
+            return 0
+        return _run(prepared, options, target=_target(out, binary_stdout, options.subunit))
+
+
+def _target(out: IO[str], binary_stdout: IO[bytes] | None, subunit: bool) -> Any:
+    if not subunit:
+        return out
+    raw = binary_stdout if binary_stdout is not None else getattr(out, "buffer", None)
+    if raw is None:
+        raise UsageError("--subunit needs a binary standard output.")
+    return raw
+
+
+def _run(prepared: Prepared, options: RunOptions, *, target: Any) -> int:
+    from stestr import commands as stestr_commands
+
     test_path, top_dir = suite_paths()
-    if subunit:
-        raw = binary_stdout if binary_stdout is not None else getattr(out, "buffer", None)
-        if raw is None:
-            raise UsageError("--subunit needs a binary standard output.")
-        target: Any = raw
-    else:
-        target = out
     runs_before = prepared.workspace.open_repository().count()
     fd, load_list = tempfile.mkstemp(prefix="plugfair-ids-", suffix=".txt")
     try:
@@ -260,19 +306,20 @@ def run_tests(
                     repo_url=prepared.workspace.path,
                     test_path=test_path,
                     top_dir=top_dir,
+                    group_regex=GROUP_REGEX,
                     load_list=load_list,
-                    serial=serial,
-                    random=random,
-                    concurrency=concurrency,
-                    subunit_out=subunit,
-                    pretty_out=not subunit,
+                    serial=options.serial,
+                    random=options.random,
+                    concurrency=options.concurrency,
+                    subunit_out=options.subunit,
+                    pretty_out=not options.subunit,
                     stdout=target,
                 )
             except SystemExit as exc:
                 rc = exc.code if isinstance(exc.code, int) else 1
     finally:
         os.unlink(load_list)
-    if subunit:
+    if options.subunit:
         target.flush()
         return 0 if _run_succeeded(prepared.workspace, runs_before) else 1
     return 0 if rc == 0 else 1

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.errors import UsageError
+from plugfair.interface.testids import scheduling_group
 from plugfair.registry import records as r
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -168,42 +169,24 @@ class Selection:
         return ids
 
 
-def group_callback(stestr_conf: Any) -> Callable[[str], str | None] | None:
-    """The scheduler grouping of a stestr configuration, as stestr builds it."""
-    regex = None
-    if getattr(stestr_conf, "parallel_class", False):
-        regex = r"([^\.]*\.)*"
-    elif getattr(stestr_conf, "group_regex", None):
-        regex = stestr_conf.group_regex
-    if not regex:
-        return None
-    compiled = re.compile(regex)
-
-    def callback(test_id: str) -> str | None:
-        match = compiled.match(test_id)
-        return match.group(0) if match else None
-
-    return callback
-
-
 def partition(
     test_ids: Sequence[str],
     shard: Shard,
     *,
     repository: Any = None,
-    group: Callable[[str], str | None] | None = None,
 ) -> list[str]:
     """The ids of ``shard``, in the given order.
 
-    The split is stestr's scheduler over the ids in sorted order: tests with
-    timing data in ``repository`` are balanced by time, the others go round
-    robin by test id.  The same ids and the same timing data give the same
-    split on every machine; the shards of one split are disjoint and
-    together hold every id.
+    The split is stestr's scheduler over the ids in sorted order, grouped
+    by :func:`plugfair.interface.testids.scheduling_group` (a test class is
+    never split).  Groups with timing data in ``repository`` are balanced
+    by time, the others go round robin.  The same ids and the same timing
+    data give the same split on every machine; the shards of one split are
+    disjoint and together hold every id.
     """
     from stestr import scheduler
 
     ordered = sorted(set(test_ids))
-    parts = scheduler.partition_tests(ordered, shard.total, repository, group)
+    parts = scheduler.partition_tests(ordered, shard.total, repository, scheduling_group)
     mine = set(parts[shard.index - 1])
     return [t for t in dict.fromkeys(test_ids) if t in mine]

@@ -76,7 +76,7 @@ class TestApiVersion(base.TestCase):
     def test_version_is_major_minor(self):
         major, minor = api.API_VERSION.split(".")
         self.assertEqual((major, minor), (str(int(major)), str(int(minor))))
-        self.assertEqual("1.0", api.API_VERSION)
+        self.assertEqual("1.1", api.API_VERSION)
 
     def test_plugin_declares_the_host_version_by_default(self):
         self.assertEqual(api.API_VERSION, api.Plugin.api_version)

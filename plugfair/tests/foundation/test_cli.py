@@ -183,7 +183,7 @@ class TestDoctor(CliTestCase):
             self.assertIn("Neither is used", row["Remedy"])
         self.assertIn("pf-twin-a", rows[-1]["Problem"])
         self.assertIn("pf-twin-b", rows[-1]["Problem"])
-        self.assertIn("twin@<distribution>", rows[-1]["Remedy"])
+        self.assertIn("twin@pf-twin-b", rows[-1]["Remedy"])
         self.assertIn("'shared cmd' is claimed by plugin 'cmd_a' (distribution pf-cmd-a) "
                       "and plugin 'cmd_b' (distribution pf-cmd-b)", rows[0]["Problem"])
 

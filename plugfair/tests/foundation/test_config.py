@@ -192,9 +192,12 @@ class TestSample(ConfigTestCase):
                      "#greeting = Hello", "[good_extra]", "#level = 1", "[other]",
                      "#loud = false"):
             self.assertIn(text, ours)
-        # refused and colliding plugins contribute nothing
+        # refused and colliding claims contribute nothing: [victim] is the
+        # victim's, with its own option only
         self.assertNotIn("Hijacked", ours)
-        self.assertNotIn("[victim]", ours)
+        self.assertIn("[victim]", ours)
+        self.assertIn("#own = mine", ours)
+        self.assertNotIn("#taken", ours)
         # groups come in alphabetical order, plugfair's among the others
         groups = [line for line in ours.splitlines() if line.startswith("[")]
         self.assertEqual(sorted(groups), groups)

@@ -122,7 +122,7 @@ class TestPluginBase(base.TestCase):
         self.assertIsNone(plugin.test_package())
         self.assertEqual([], list(plugin.quota_resources()))
         self.assertEqual({}, dict(plugin.quota_usage("p", ["x"])))
-        self.assertEqual("1.0", Bare.api_version)
+        self.assertEqual(api.API_VERSION, Bare.api_version)
         self.assertEqual("", Bare.description)
         self.assertEqual((), Bare.config_groups)
 

@@ -179,7 +179,7 @@ FAILURES = {
                         "API 1.9", "Upgrade plugfair"),
     "api_newer_major": ("incompatible", "api-version", "implements plugfair API 2.0",
                         "Upgrade plugfair"),
-    "api_older_major": ("incompatible", "api-version", "0.x API series", "built for API 1.0"),
+    "api_older_major": ("incompatible", "api-version", "0.x API series", "built for API %s" % api.API_VERSION),
     "api_malformed": ("failed", "validation", "'1.0.0' is not of the form MAJOR.MINOR",
                       "disabled_plugins"),
     "mismatch": ("failed", "validation", "named 'mismatch' but P.name is 'different'",
@@ -274,8 +274,13 @@ COLLISIONS = {
 }
 
 
+#: Cases where a config group carries a plugin's name: that plugin keeps it.
+OWNED = {"group_named_after_plugin": "victim", "group_by_prefix": "pre_fix"}
+
+
 class TestCollisions(RegistryTestCase):
-    """Two plugins claim one name: both named, neither wins, the operator decides."""
+    """Two plugins claim one name: both named, neither wins by install order,
+    the operator (or, for a group named after a plugin, the name) decides."""
 
     def claimants(self, plugins):
         return sorted((rec.name, rec.distribution) for rec in zoo.records(*plugins))
@@ -290,6 +295,9 @@ class TestCollisions(RegistryTestCase):
         self.assertEqual(claimants, sorted(registry.collisions[0].claimants))
         err = registry.collisions[0].error()
         self.assertIsInstance(err, api.PluginCollision)
+        if case in OWNED:
+            self.check_owned(registry, case, err)
+            return
         for rec in [x for x in registry.records() if x.name in plugins]:
             self.assertEqual(r.STATUS_CONFLICT, rec.status)
             (problem,) = rec.problems
@@ -307,6 +315,31 @@ class TestCollisions(RegistryTestCase):
         # install order does not matter
         again = Registry(list(reversed(zoo.records(*plugins))))
         self.assertEqual([(kind, item)], [(c.kind, c.item) for c in again.collisions])
+
+    def check_owned(self, registry, case, err):
+        kind, plugins, item = COLLISIONS[case]
+        owner = OWNED[case]
+        (loser,) = [p for p in plugins if p != owner]
+        self.assertEqual(owner, err.winner)
+        self.assertEqual(r.STATUS_OK, registry.get(owner).status)
+        self.assertEqual([], registry.get(owner).problems)
+        self.assertEqual(r.STATUS_CONFLICT, registry.get(loser).status)
+        (problem,) = registry.get(loser).problems
+        self.assertIn("It belongs to plugin %r" % owner, problem.remedy)
+        self.assertIn("disabled_plugins = %s" % loser, problem.remedy)
+        self.assertEqual([loser], [x.name for x in registry.problems()])
+        # the owner gets its group with its own options; the claim is refused
+        registry.load(loser)
+        self.assertNotIn(item, self.conf)
+        registry.load(owner)
+        if owner == "victim":
+            self.assertEqual("mine", self.conf.victim.own)
+            self.assertNotIn("taken", self.conf.victim)
+        else:  # pre_fix has no options of its own: nobody registers any there
+            self.assertNotIn(item, self.conf)
+        self.assertHealthyWork(registry)
+        again = Registry(list(reversed(zoo.records(*plugins))))
+        self.assertEqual([owner], [c.winner for c in again.collisions])
 
     def assertNeitherWins(self, registry, kind, plugins, item):
         if kind == "plugin name":
@@ -372,6 +405,40 @@ class TestCollisions(RegistryTestCase):
         locals()["test_%s_avoided_by_enabled_plugins" % _case] = (
             lambda c: lambda self: self.check_enabled(c))(_case)
     del _case
+
+    def test_operator_picks_the_provider_of_one_command(self):
+        for order in (1, -1):
+            recs = zoo.records("good", "cmd_a", "cmd_b")[::order]
+            registry = Registry(recs, command_providers={"shared cmd": "cmd_b"})
+            self.assertEqual([], registry.collisions)
+            self.assertEqual([], registry.problems())
+            self.assertEqual("cmd_b", registry.commands()["shared cmd"][0])
+            self.assertEqual({("command", "shared cmd"): "cmd_b"}, registry.resolved)
+            # both stay reachable under their plugin's name
+            qualified = registry.qualified_commands()
+            self.assertEqual(("cmd_a", "shared cmd"), qualified["cmd_a shared cmd"][:2])
+            self.assertEqual(("cmd_b", "shared cmd"), qualified["cmd_b shared cmd"][:2])
+
+    def test_contested_commands_stay_reachable_by_plugin_name(self):
+        registry = self.make("good", "cmd_a", "cmd_b")
+        self.assertNotIn("shared cmd", registry.commands())
+        self.assertEqual("pf_cmd_a", registry.command_class("cmd_a shared cmd").__module__)
+        self.assertEqual("pf_cmd_b", registry.command_class("cmd_b shared cmd").__module__)
+        self.assertIn("good good hello", registry.qualified_commands())
+        # a provider that does not provide the command is ignored, loudly
+        bad = Registry(zoo.records("cmd_a", "cmd_b"), command_providers={"shared cmd": "good"})
+        self.assertEqual(["shared cmd"], [c.item for c in bad.collisions])
+        self.assertIn("does not provide it", self.logs.output)
+
+    def test_operator_picks_the_provider_of_one_service(self):
+        registry = self.make("svc_a", "svc_b")
+        self.assertRaises(api.PluginCollision, registry.service_client, "storage")
+        registry = Registry(
+            zoo.records("svc_a", "svc_b"), conf=cfg.ConfigOpts(),
+            service_providers={"storage": "svc_b"},
+        )
+        self.assertEqual("svc_b client", registry.service_client("storage"))
+        self.assertEqual([], registry.problems())
 
     def test_disabling_a_duplicated_name_disables_every_copy(self):
         registry = self.make("good", "twin", disabled=["twin"])

@@ -45,9 +45,13 @@ from plugfair.api import Command, Plugin, QuotaResource
 
 
 def plugin_source(name: str, body: str = "", *, cls: str = "P", header: str = "") -> str:
-    """Source of a module defining ``class <cls>(Plugin)`` named ``name``."""
+    """Source of a module defining ``class <cls>(Plugin)`` named ``name``.
+
+    The zoo's plugins are written for API 1.0 (and say so): they prove that
+    a 1.0-era plugin keeps working unchanged.
+    """
     body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return "%s%s\nclass %s(Plugin):\n    name = %r\n%s\n" % (
+    return "%s%s\nclass %s(Plugin):\n    name = %r\n    api_version = \"1.0\"\n%s\n" % (
         PRELUDE,
         textwrap.dedent(header),
         cls,

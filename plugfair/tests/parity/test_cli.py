@@ -53,7 +53,8 @@ class HelpParityTest(base.ParityTestCase):
     def test_every_command_is_listed_with_its_provider(self) -> None:
         listed = self._commands_by_plugin()
         for name in self.everyone:
-            declared = sorted(self.cli_json("plugin", "show", name)["commands"].split("\n"))
+            shown = self.cli_json("plugin", "show", name)["commands"]
+            declared = sorted(c for c in shown.split("\n") if c)
             self.assertEqual(declared, sorted(listed.get(name, [])), name)
 
     def _help(self, command: str) -> tuple[set[str], list[str]]:
@@ -103,7 +104,7 @@ class ConfigSampleParityTest(base.ParityTestCase):
             for line in block(group).splitlines():
                 if re.match(r"^#\w+ = ", line):
                     kinds.add("option")
-                elif re.match(r"^# \((\w+) value\)$", line):
+                elif re.search(r"^#.*\(\w+(?: \w+)* value\)$", line):
                     kinds.add("type")
             return kinds
 

@@ -197,9 +197,14 @@ class TestDiscoveryHosts(ZooTestCase):
         # the help may end with a summary of the plugins' problems, which
         # names the contested command: look at the command list only
         commands = out.split("Commands", 1)[-1].split("have problems", 1)[0]
+        contested = commands.split("Contested commands", 1)[-1]
+        commands = commands.split("Contested commands", 1)[0]
         self.assertIn("rgood hello", commands)
         self.assertIn("claimer solo", commands)  # its uncontested command stays
         self.assertNotIn("victim go", commands)  # contested: neither side has it
+        # ... but each side's stays reachable under its plugin's name
+        self.assertIn("rvictim victim go", contested)
+        self.assertIn("rz_claim_command victim go", contested)
         self.assertNotIn("x y", commands)
         self.assertNotIn("Traceback", err)
         rc, out, err = self.env.cli("--strict", "--help")

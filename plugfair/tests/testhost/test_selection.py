@@ -23,7 +23,8 @@ from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partit
 
 def _record(name: str, test_package: str | None, status: str = r.STATUS_OK) -> r.PluginRecord:
     return r.PluginRecord(
-        name=name, target="%s_pkg.plugin:P" % name, test_package=test_package, status=status
+        name=name, target="%s_pkg.plugin:P" % name,
+        test_packages=[test_package] if test_package else [], status=status
     )
 
 
@@ -91,8 +92,9 @@ class ShardTest(testtools.TestCase):
         import datetime
 
         start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
-        durations = {"pkg.long": 10.0}
-        durations.update({"pkg.short%02d" % i: 1.0 for i in range(10)})
+        # one test class each (classes are never split)
+        durations = {"pkg.mod.Long.test": 10.0}
+        durations.update({"pkg.mod.Short%02d.test" % i: 1.0 for i in range(10)})
         for test_id, seconds in durations.items():
             out.status(test_id=test_id, test_status="inprogress", timestamp=start)
             out.status(
@@ -111,12 +113,12 @@ class ShardTest(testtools.TestCase):
         repo = repo_util.get_repo_open(repo_url=repo_dir)
         ids = sorted(durations)
         one, two = (partition(ids, Shard(i, 2), repository=repo) for i in (1, 2))
-        with_long = one if "pkg.long" in one else two
-        self.assertEqual(["pkg.long"], with_long)
+        with_long = one if "pkg.mod.Long.test" in one else two
+        self.assertEqual(["pkg.mod.Long.test"], with_long)
         self.assertEqual(set(ids), set(one) | set(two))
         # Round robin by id would have put five short tests with the long one.
         plain = partition(ids, Shard(1, 2))
-        self.assertIn("pkg.long", plain)
+        self.assertIn("pkg.mod.Long.test", plain)
         self.assertGreater(len(plain), 1)
 
 
