@@ -39,8 +39,13 @@ class PluginDistribution(fixtures.Fixture):
     :param directory: an existing directory to use as the ``sys.path``
         entry (several distributions may share one); a new temporary
         directory by default.
+    :param entry_points: entry points of other groups, as ``{group: {name:
+        "module:attr"}}``, e.g. a ``tempest.test_plugins`` entry point for
+        a plugin that hosts Tempest plugins.
 
     .. versionadded:: 1.0
+    .. versionchanged:: 1.1
+       ``entry_points``.
     """
 
     def __init__(
@@ -51,6 +56,7 @@ class PluginDistribution(fixtures.Fixture):
         *,
         version: str = "1.0.0",
         directory: str | None = None,
+        entry_points: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.name = name
@@ -58,6 +64,7 @@ class PluginDistribution(fixtures.Fixture):
         self.modules = dict(modules or {})
         self.version = version
         self.directory = directory
+        self.entry_points = {g: dict(eps) for g, eps in (entry_points or {}).items()}
         #: The ``sys.path`` entry holding the distribution, once set up.
         self.path = ""
 
@@ -67,7 +74,8 @@ class PluginDistribution(fixtures.Fixture):
         else:
             self.path = self.directory
         write_distribution(
-            self.path, self.name, self.version, self.plugins, self.modules
+            self.path, self.name, self.version, self.plugins, self.modules,
+            self.entry_points,
         )
         if self.path not in sys.path:
             sys.path.insert(0, self.path)

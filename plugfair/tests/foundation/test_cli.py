@@ -347,6 +347,38 @@ class TestCommands(CliTestCase):
         out, _ = self.cli("shared", "cmd")
         self.assertEqual("cmd_a ran\n", out)
 
+    def test_contested_commands_stay_reachable_under_their_plugins_names(self):
+        self.enable("plugfair", "good", "cmd_a", "cmd_b")
+        out, _ = self.cli("cmd_a", "shared", "cmd")
+        self.assertEqual("cmd_a ran\n", out)
+        out, _ = self.cli("cmd_b", "shared", "cmd")
+        self.assertEqual("cmd_b ran\n", out)
+        _, err = self.cli("shared", "cmd", expect=1)
+        self.assertIn("Run it as 'plugfair cmd_a shared cmd' or 'plugfair cmd_b shared cmd'", err)
+        self.assertIn("command_providers = shared cmd:<plugin>", err)
+        out, _ = self.cli("--help")
+        self.assertIn("Contested commands", out)
+        self.assertIn("cmd_a shared cmd, cmd_b shared cmd", out)
+        # an uncontested command is reachable under its plugin's name too
+        out, _ = self.cli("cmd_a", "cmda", "solo")
+        self.assertEqual("cmd_a ran\n", out)
+
+    def test_operator_picks_a_provider_in_configuration(self):
+        self.enable("plugfair", "good", "cmd_a", "cmd_b",
+                    extra="command_providers = shared cmd:cmd_b\n")
+        out, _ = self.cli("shared", "cmd")
+        self.assertEqual("cmd_b ran\n", out)
+        out, _ = self.cli("cmd_a", "shared", "cmd")
+        self.assertEqual("cmd_a ran\n", out)
+        out, _ = self.cli("--help")
+        self.assertNotIn("Contested commands", out)
+        self.assertIn("shared cmd", out)
+        out, _ = self.cli("--strict", "plugin", "list")  # resolved: no problem left
+        # a malformed entry is refused with the file named, not ignored
+        self.enable("plugfair", "good", extra="command_providers = shared cmd\n")
+        _, err = self.cli("plugin", "list", expect=1)
+        self.assertIn("command_providers", err)
+
     def test_command_of_a_duplicated_plugin_name(self):
         self.enable("plugfair", "twin")
         _, err = self.cli("twin", "go", expect=1)

@@ -78,7 +78,7 @@ class Outcome:
         }
 
 
-class DiscoveryTest(TesthostTestCase):
+class DiscoveryTestCase(TesthostTestCase):
     def suite(self, enabled, **kw):
         host = self.host(enabled, **kw)
         self.loader = unittest.TestLoader()
@@ -87,6 +87,8 @@ class DiscoveryTest(TesthostTestCase):
     def ids(self, suite):
         return [t.id() for t in discovery.iter_tests(suite)]
 
+
+class DiscoveryTest(DiscoveryTestCase):
     def test_every_plugin_in_name_order_with_its_contract_tests(self):
         self.add_plugin("zulu", {"test_z": PASSING})
         self.add_plugin("alpha", {"test_a": PASSING})
@@ -257,3 +259,76 @@ class DiscoveryTest(TesthostTestCase):
         self.assertIn("command 'thing broken': building its parser or --help failed: "
                       "RuntimeError: parser construction failed", text)
         self.assertNotIn("'thing list'", text.split("Traceback")[-1])
+
+
+TEMPEST_STYLE_ID = '''
+import testtools
+from testtools.testcase import WithAttributes, attr
+
+
+class TempestStyle(WithAttributes, testtools.TestCase):
+    # Tempest's decorator: a testtools attribute only, no plugfair marker
+    @attr("id-{uuid}")
+    def test_marked(self):
+        pass
+'''
+
+EXITS_AT_IMPORT = '''
+import os
+os._exit(3)
+'''
+
+
+class Api11DiscoveryTest(DiscoveryTestCase):
+    def test_idempotent_ids_in_tempest_form_are_recognised(self):
+        self.add_plugin("alpha", {"test_a": TEMPEST_STYLE_ID.format(uuid=UUID_A)})
+        self.add_plugin("beta", {"test_b": WITH_ID.format(uuid=UUID_A)})
+        outcome = Outcome(self.suite(["alpha", "beta"]))
+        self.assertEqual(
+            {contract_prefix(p) + "test_idempotent_ids_unique" for p in ("alpha", "beta")},
+            set(outcome.failed),
+        )
+        self.assertIn("TempestStyle.test_marked", outcome.failed[
+            contract_prefix("beta") + "test_idempotent_ids_unique"])
+
+    def test_a_test_module_that_exits_at_import_fails_alone(self):
+        self.add_plugin("alpha", {"test_a": PASSING})
+        self.add_plugin("exits", {"test_bye": EXITS_AT_IMPORT, "test_ok": PASSING})
+        suite = self.suite(["alpha", "exits"])
+        ids = self.ids(suite)
+        self.assertIn("alpha_pkg.tests.test_a.SimpleTest.test_one", ids)
+        self.assertIn("exits_pkg.tests.test_ok.SimpleTest.test_one", ids)
+        outcome = Outcome(suite)
+        failed = contract_prefix("exits") + "test_tests_import"
+        self.assertEqual([failed], list(outcome.failed))
+        self.assertIn("os._exit(3)", outcome.failed[failed])
+
+    def test_several_test_packages(self):
+        body = '''
+    def test_packages(self):
+        return ["multi_pkg.unit", "multi_pkg.functional"]
+'''
+        modules = {
+            "multi_pkg.unit.test_u": PASSING,
+            "multi_pkg.functional.test_f": PASSING,
+            "multi_pkg.other.test_not_mine": PASSING,
+        }
+        self.add_plugin("multi", body=body, modules=modules)
+        ids = self.ids(self.suite(["multi"]))
+        self.assertIn("multi_pkg.unit.test_u.SimpleTest.test_one", ids)
+        self.assertIn("multi_pkg.functional.test_f.SimpleTest.test_two", ids)
+        self.assertFalse([i for i in ids if ".other." in i])
+
+    def test_tests_of_an_unprepared_plugin_fail_with_the_reason(self):
+        self.add_plugin("alpha", {"test_a": PASSING})
+        self.add_plugin("beta", {"test_b": PASSING})
+        host = self.host(["alpha", "beta"])
+        host.plan.failed_preparations["beta"] = "the cloud is not reachable"
+        suite = discovery.build_suite(unittest.TestLoader(), "test*.py", host)
+        outcome = Outcome(suite)
+        self.assertEqual(
+            ["beta_pkg.tests.test_b.SimpleTest.test_one", "beta_pkg.tests.test_b.SimpleTest.test_two"],
+            sorted(outcome.failed),
+        )
+        self.assertIn("the cloud is not reachable", outcome.failed["beta_pkg.tests.test_b.SimpleTest.test_one"])
+        self.assertNotIn(contract_prefix("beta") + "test_loads", outcome.failed)

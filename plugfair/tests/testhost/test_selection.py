@@ -253,3 +253,50 @@ class SelectionTest(testtools.TestCase):
         self.assertEqual({}, ns.test_packages)
         with self.assertRaises(PluginNotFound):
             registry.get("beta")
+
+
+_WORD = st.text(alphabet="abcdefghij_", min_size=1, max_size=6)
+
+
+class ClassPreservingShardTest(testtools.TestCase):
+    """``--shard I/N`` never splits a test class, whatever the ids."""
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        classes=st.lists(
+            st.tuples(st.lists(_WORD, min_size=1, max_size=3), _WORD,
+                      st.integers(min_value=1, max_value=8), st.booleans()),
+            min_size=1, max_size=40,
+        ),
+        total=st.integers(min_value=1, max_value=7),
+    )
+    def test_classes_stay_whole(self, classes, total):
+        from plugfair.interface.testids import scheduling_group
+
+        ids = []
+        for package, cls, count, with_id in classes:
+            prefix = "%s.%s" % (".".join(package), cls.capitalize())
+            for i in range(count):
+                suffix = "[id-%08d-0000-4000-8000-000000000000]" % i if with_id else ""
+                ids.append("%s.test_%d%s" % (prefix, i, suffix))
+        ids = list(dict.fromkeys(ids))
+        shards = [partition(ids, Shard(i, total)) for i in range(1, total + 1)]
+        self.assertEqual(sorted(ids), sorted(t for s in shards for t in s))
+        home: dict[str, int] = {}
+        for index, shard in enumerate(shards):
+            for test_id in shard:
+                group = scheduling_group(test_id)
+                self.assertEqual(home.setdefault(group, index), index, test_id)
+
+    def test_groups(self):
+        from plugfair.interface.testids import idempotent_id_of, scheduling_group
+
+        self.assertEqual("a.b.C.", scheduling_group("a.b.C.test_x[id-1,smoke]"))
+        self.assertEqual("a.b.C.", scheduling_group("a.b.C.test_x(scenario.with.dots)"))
+        self.assertEqual("a.b.C.", scheduling_group("a.b.C.test_y"))
+        self.assertIsNone(scheduling_group("nodots"))
+        uid = "0b6f4f7e-8a51-4c1d-9d3c-6f3c2a9e7b10"
+        self.assertEqual(uid, idempotent_id_of("a.B.test[smoke,id-%s]" % uid))
+        self.assertEqual(uid, idempotent_id_of("a.B.test[id-%s]" % uid.upper()))
+        self.assertIsNone(idempotent_id_of("a.B.test[id-not-a-uuid]"))
+        self.assertIsNone(idempotent_id_of("a.B.test_id-%s" % uid))
