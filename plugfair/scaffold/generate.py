@@ -30,6 +30,11 @@ __all__ = [
 #: Capabilities a generated plugin can have, in the order they are listed.
 CAPABILITIES = ("tests", "commands", "quota", "config")
 
+#: The Python versions plugfair is tested on, oldest first.  A generated
+#: project declares the same (``python_requires``, classifiers, ruff's
+#: target); a test keeps them equal to plugfair's own ``setup.cfg``.
+PYTHON_VERSIONS: tuple[str, ...] = ("3.11",)
+
 # A plugin name that also works as a command word (32 characters at most).
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _RESERVED = frozenset({"plugfair", "api", "test", "tests"})
@@ -164,6 +169,7 @@ def _context(name: str, caps: tuple[str, ...]) -> dict[str, Any]:
         "caps": caps,
         "api_version": API_VERSION,
         "plugfair_min": plugfair.__version__,
+        "python_versions": PYTHON_VERSIONS,
         "test_base_module": base_module,
         "test_base": base,
         "note_id": hashlib.sha256(name.encode()).hexdigest()[:16],

@@ -95,9 +95,8 @@ class TestDirectory(base.TestCase):
         self.assertEqual(["zonemgr"], target.own)
         assert target.import_path is not None
         self.assertEqual([os.path.join(root, "src")], target.import_path())
-        if sys.version_info >= (3, 11):
-            self.assertEqual("zm", target.distribution)
-            self.assertEqual([("zonemgr", "zonemgr:P")], target.entry_points)
+        self.assertEqual("zm", target.distribution)
+        self.assertEqual([("zonemgr", "zonemgr:P")], target.entry_points)
 
     def test_static_checks_never_import_the_target(self):
         root = self.useFixture(fixtures.TempDir()).path

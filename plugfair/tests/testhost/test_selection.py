@@ -90,7 +90,7 @@ class ShardTest(testtools.TestCase):
         out = subunit.StreamResultToBytes(stream)
         import datetime
 
-        start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
         durations = {"pkg.long": 10.0}
         durations.update({"pkg.short%02d" % i: 1.0 for i in range(10)})
         for test_id, seconds in durations.items():
