@@ -1,4 +1,4 @@
-"""Declared vs tested Python versions.
+"""Packaging: declared vs tested Python versions; the test extra.
 
 ``setup.cfg`` declares the Python versions plugfair supports
 (``python_requires`` and the ``Programming Language :: Python :: X.Y``
@@ -9,11 +9,17 @@ agree, so none of them can drift apart silently.
 CI runs this suite on each interpreter it tests.  With one interpreter
 (the default), the declared versions must be exactly the running one; a
 CI matrix sets ``PLUGFAIR_CI_PYTHONS`` (e.g. ``3.11,3.12``) in every job.
+
+The ``[test]`` extra must install what the suite needs: every module a
+test skips without (``find_spec("x")`` in the tests) comes from a
+distribution that the extra names.
 """
 
 from __future__ import annotations
 
+import ast
 import configparser
+import importlib.metadata
 import os
 import re
 import sys
@@ -80,6 +86,58 @@ def tested() -> list[str]:
     return sorted({v.strip() for v in explicit.split(",") if v.strip()} | {running}, key=_version)
 
 
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def extra_requirements(setup_cfg_text: str, extra: str) -> set[str]:
+    """Normalised distribution names an extra of ``setup.cfg`` installs."""
+    cfg = configparser.ConfigParser()
+    cfg.read_string(setup_cfg_text)
+    names = set()
+    for line in cfg.get("options.extras_require", extra, fallback="").splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            names.add(_norm(re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0]))
+    return names
+
+
+def skip_guards(tests_dir: str) -> set[str]:
+    """Top-level modules the tests look up with ``find_spec("name")``."""
+    found = set()
+    for dirpath, _dirs, files in os.walk(tests_dir):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                tree = ast.parse(f.read())
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) == "find_spec"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    found.add(node.args[0].value.split(".")[0])
+    return found
+
+
+def missing_from_extra(modules: set[str], required: set[str], owners: dict[str, list[str]]) -> list[str]:
+    """Modules no distribution of ``required`` provides.
+
+    :param owners: module -> distributions (as
+        :func:`importlib.metadata.packages_distributions` returns); a module
+        it does not know is taken to be its own distribution's name.
+    """
+    out = []
+    for module in sorted(modules):
+        dists = {_norm(d) for d in owners.get(module, [module])}
+        if not dists & required:
+            out.append(module)
+    return out
+
+
 class TestDeclaredPython(base.TestCase):
     def setUp(self):
         super().setUp()
@@ -121,6 +179,28 @@ class TestDeclaredPython(base.TestCase):
         self.assertEqual((self.lower, self.versions), declared(files["setup.cfg"]))
         ruff = tomllib.loads(files["ruff.toml"])
         self.assertEqual("py" + self.lower.replace(".", ""), ruff["target-version"])
+
+
+class TestTestExtra(base.TestCase):
+    def test_the_test_extra_installs_what_tests_skip_without(self):
+        if not os.path.isfile(SETUP_CFG):
+            self.skipTest("not a source checkout: %s is missing" % SETUP_CFG)
+        with open(SETUP_CFG, encoding="utf-8") as f:
+            required = extra_requirements(f.read(), "test")
+        guards = skip_guards(os.path.join(ROOT, "plugfair", "tests"))
+        self.assertIn("sphinx", guards)  # the scan sees the documentation tests
+        self.assertIn("sphinx", required)
+        missing = missing_from_extra(guards, required, importlib.metadata.packages_distributions())
+        self.assertEqual([], missing, "add these to [options.extras_require] test in setup.cfg")
+
+    def test_missing_modules_are_reported(self):
+        required = extra_requirements(
+            "[options.extras_require]\ntest =\n    Flask>=3.0,<4\n    psycopg[binary]>=3.1\n"
+            "    # a comment\n    python_subunit>=1.4\n", "test")
+        self.assertEqual({"flask", "psycopg", "python-subunit"}, required)
+        owners = {"flask": ["Flask"], "subunit": ["python-subunit"], "sphinx": ["Sphinx"]}
+        self.assertEqual(["sphinx"], missing_from_extra({"flask", "subunit", "sphinx"}, required, owners))
+        self.assertEqual(["lxml"], missing_from_extra({"lxml"}, required, {}))
 
 
 class TestTheChecksCanFail(base.TestCase):
