@@ -163,6 +163,23 @@ class TestSet(CommandTestCase):
     def test_malformed_pair(self):
         self.bad(["--project", "p1", "alpha.widgets=4", "alpha.gadgets"], "not KEY=VALUE", rc=2)
 
+    def test_every_problem_is_listed_at_once(self):
+        """A malformed pair does not hide the problems of the other pairs."""
+        argv = ["--project", "p1", "alpha.widgets=4", "alpha.gadgets", "beta.zones=ten",
+                "alpha.sprockets=1", "=3", "alpha.widgets=5", "alpha.storage=-7"]
+        code, out, err = self.cli("quota", "set", *argv)
+        self.assertEqual(2, code, out + err)
+        self.assertEqual([], self.stored())
+        message = err[err.index("6 problems; nothing was written:"):].splitlines()
+        self.assertEqual(
+            ["  'alpha.gadgets' is not KEY=VALUE (e.g. compute.cores=20).",
+             "  '=3' is not KEY=VALUE (e.g. compute.cores=20).",
+             "  alpha.widgets is given more than once."],
+            message[1:4])
+        self.assertIn("declares no resource 'sprockets'", message[4])
+        self.assertIn("Value of beta.zones 'ten' is not an integer", message[5])
+        self.assertIn("Value of alpha.storage -7 is negative", message[6])
+
 
 class TestDelete(CommandTestCase):
     def setUp(self):

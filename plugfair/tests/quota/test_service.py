@@ -202,9 +202,26 @@ class TestSet(base.QuotaTestCase):
         service = self.service()
         service.set_assignments("p1", ["alpha.widgets=4", "beta.zones=-1"])
         self.assertEqual([("p1", "alpha.widgets", 4), ("p1", "beta.zones", -1)], self.stored())
-        for bad in (["alpha.widgets"], ["=3"], ["alpha.widgets=1", "alpha.widgets=2"]):
+        for bad in (["alpha.widgets"], ["=3"], ["alpha.widgets=1", "alpha.widgets=2"], []):
             self.assertRaises(UsageError, service.set_assignments, "p1", bad)
         self.assertEqual([("p1", "alpha.widgets", 4), ("p1", "beta.zones", -1)], self.stored())
+
+    def test_set_assignments_reports_every_problem(self):
+        service = self.service()
+        with self.assertRaises(UsageError) as ctx:
+            service.set_assignments("p1", ["alpha.widgets", "beta.zones=x", "nope.y=1", "alpha.gadgets=2"])
+        message = ctx.exception.message
+        self.assertIn("3 problems; nothing was written", message)
+        self.assertIn("'alpha.widgets' is not KEY=VALUE", message)
+        self.assertIn("Value of beta.zones", message)
+        self.assertIn("'nope.y'", message)
+        self.assertNotIn("alpha.gadgets", message)
+        # well-formed pairs with bad values are still a quota error (status 1)
+        with self.assertRaises(QuotaError) as ctx:
+            service.set_assignments("p1", ["beta.zones=x", "alpha.gadgets=-3"])
+        self.assertNotIsInstance(ctx.exception, UsageError)
+        self.assertIn("2 problems", ctx.exception.message)
+        self.assertEqual([], self.stored())
 
 
 class TestDelete(base.QuotaTestCase):
