@@ -378,3 +378,55 @@ class TestCommands(CliTestCase):
         rc, _, err = self.run_cli(["--config-file", "/nonexistent/x.conf", "plugin", "list"])
         self.assertEqual(1, rc)
         self.assertIn("Config file /nonexistent/x.conf does not exist", err)
+
+
+class TestShortFormatOption(base.TestCase):
+    """Every plugfair command that has ``--format`` also takes ``-f``."""
+
+    def format_options(self, command_class, name):
+        from oslo_config import cfg
+
+        from plugfair.cli.app import PlugfairApp
+
+        app = PlugfairApp(conf=cfg.ConfigOpts())
+        parser = command_class(app, None, cmd_name=name).get_parser("plugfair " + name)
+        actions = parser._option_string_actions
+        return actions.get("--format"), actions.get("-f")
+
+    def test_every_command(self):
+        from oslo_config import cfg
+
+        from plugfair.cli.builtin import PlugfairPlugin
+
+        checked = []
+        for name, command_class in sorted(PlugfairPlugin(cfg.ConfigOpts()).cli_commands().items()):
+            long_, short = self.format_options(command_class, name)
+            if long_ is None:
+                self.assertIsNone(short, name)
+                continue
+            checked.append(name)
+            self.assertIs(long_, short, "plugfair %s takes --format but not -f" % name)
+        self.assertIn("check", checked)
+        self.assertIn("config sample", checked)
+        self.assertIn("plugin list", checked)
+
+    def test_a_command_without_the_short_option_is_caught(self):
+        import argparse
+
+        from plugfair.interface.commands import Command
+
+        class Long(Command):
+            """Only --format."""
+
+            def get_parser(self, prog_name):
+                parser = super().get_parser(prog_name)
+                parser.add_argument("--format", choices=["a"])
+                return parser
+
+            def take_action(self, parsed_args):
+                return 0
+
+        long_, short = self.format_options(Long, "long")
+        self.assertIsInstance(long_, argparse.Action)
+        self.assertIsNone(short)
+
