@@ -430,3 +430,55 @@ class TestShortFormatOption(base.TestCase):
         self.assertIsInstance(long_, argparse.Action)
         self.assertIsNone(short)
 
+
+def plugfair_process(*argv, **kwargs):
+    """Run the ``plugfair`` console script (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    exe = os.path.join(os.path.dirname(sys.executable), "plugfair")
+    command = [exe] if os.path.exists(exe) else [
+        sys.executable, "-P", "-c", "import sys; from plugfair.cli.main import main; sys.exit(main(sys.argv[1:]))"]
+    return subprocess.run([*command, *argv], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+class TestLibraryLogging(base.TestCase):
+    """Libraries' INFO messages stay off the console unless asked for."""
+
+    def test_filter(self):
+        import logging
+
+        from plugfair.cli.app import _LibraryFilter
+
+        def record(name, level):
+            return logging.LogRecord(name, level, __file__, 1, "msg", (), None)
+
+        keep = _LibraryFilter().filter
+        self.assertFalse(keep(record("alembic.runtime.plugins", logging.INFO)))
+        self.assertFalse(keep(record("alembic", logging.DEBUG)))
+        self.assertFalse(keep(record("stevedore.extension", logging.DEBUG)))
+        self.assertTrue(keep(record("alembic.runtime.migration", logging.WARNING)))
+        self.assertTrue(keep(record("sqlalchemy.engine", logging.ERROR)))
+        self.assertTrue(keep(record("plugfair.cli", logging.INFO)))
+        self.assertTrue(keep(record("alembicish", logging.INFO)))  # a prefix is not a parent
+
+    def test_first_quota_command_is_quiet(self):
+        """A fresh embedded store is created without alembic's chatter."""
+        data = os.path.join(self.home, "data")
+        proc = plugfair_process("quota", "show", "--project", "p1", "-f", "json")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertTrue(os.path.exists(os.path.join(data, "plugfair", "quota.sqlite")))
+        self.assertEqual("", proc.stderr)
+        json.loads(proc.stdout)
+
+    def test_db_upgrade_still_reports(self):
+        proc = plugfair_process("quota", "db", "upgrade")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertIn("from revision <none> to 0001", proc.stdout)
+        self.assertEqual("", proc.stderr)
+
+    def test_debug_shows_them(self):
+        proc = plugfair_process("--debug", "quota", "show", "--project", "p1", "-f", "json")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertIn("Running upgrade", proc.stderr)
+
