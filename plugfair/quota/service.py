@@ -119,6 +119,10 @@ class QuotaRow:
     remaining: int | None
     #: Whether the project has its own limit for this resource.
     overridden: bool
+    #: Why ``in_use`` is ``None`` (e.g. the plugin's usage callback raised,
+    #: with its message, or gave no count for this resource); ``""`` when
+    #: the usage is known.  Plugin-supplied text: escape it when shown.
+    usage_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The row as a plain dict (for JSON)."""
@@ -133,6 +137,27 @@ class QuotaReport:
     rows: list[QuotaRow]
     #: plugin -> ``"ok"`` or ``"unknown: <reason>"``.
     status: dict[str, str]
+
+
+#: :attr:`QuotaRow.usage_reason` of the rows of :meth:`QuotaService.resources`.
+NO_PROJECT = "no project given: these are the defaults."
+
+
+#: :attr:`QuotaRow.usage_reason` of a resource its plugin's usage callback
+#: left out of its answer (the plugin does not know that usage).
+NOT_COUNTED = "not counted by its usage callback."
+
+
+def _unknown_reason(status: str) -> str:
+    """Why a resource counted by its plugin's callback has no usage.
+
+    :param status: the plugin's usage status (``"ok"`` or
+        ``"unknown: <reason>"``).
+    """
+    if status == OK:
+        return NOT_COUNTED
+    reason = status.partition(":")[2].strip() if status.startswith("unknown:") else status
+    return reason or "its usage is unknown."
 
 
 class QuotaService:
@@ -271,8 +296,11 @@ class QuotaService:
             key = res.key(plugin)
             limit = overrides.get(key, res.default)
             in_use: int | None
+            reason = ""
             if plugin in counting:
                 in_use = reported.get(plugin, {}).get(res.name)
+                if in_use is None:
+                    reason = _unknown_reason(status.get(plugin, OK))
             else:
                 in_use = tracked.get(key, 0)
                 status.setdefault(plugin, OK)
@@ -289,6 +317,7 @@ class QuotaService:
                     in_use=in_use,
                     remaining=remaining,
                     overridden=key in overrides,
+                    usage_reason=reason,
                 )
             )
         return QuotaReport(project_id, rows, dict(sorted(status.items())))
@@ -312,6 +341,7 @@ class QuotaService:
                 in_use=None,
                 remaining=None,
                 overridden=False,
+                usage_reason=NO_PROJECT,
             )
             for p, r in self.declared()
         ]

@@ -24,6 +24,7 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 
 import plugfair
 from plugfair.scaffold import generate
@@ -123,7 +124,7 @@ def skip_guards(tests_dir: str) -> set[str]:
     return found
 
 
-def missing_from_extra(modules: set[str], required: set[str], owners: dict[str, list[str]]) -> list[str]:
+def missing_from_extra(modules: set[str], required: set[str], owners: Mapping[str, list[str]]) -> list[str]:
     """Modules no distribution of ``required`` provides.
 
     :param owners: module -> distributions (as
