@@ -482,3 +482,59 @@ class TestLibraryLogging(base.TestCase):
         self.assertEqual(0, proc.returncode, proc.stderr)
         self.assertIn("Running upgrade", proc.stderr)
 
+
+
+class TestTableWidth(CliTestCase):
+    """Tables fit the terminal width, also when COLUMNS gives it."""
+
+    def setUp(self):
+        super().setUp()
+        self.enable("plugfair", "good", "import_error", "hang")
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_MAX_TERM_WIDTH"))
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_FIT_WIDTH"))
+
+    def doctor(self, *args, columns=None):
+        self.useFixture(fixtures.EnvironmentVariable("COLUMNS", columns))
+        out, _ = self.cli("plugin", "doctor", *args, expect=1)
+        return out
+
+    def widest(self, out):
+        return max(len(line) for line in out.splitlines())
+
+    @staticmethod
+    def cells(out):
+        """The table's text, borders and line wraps removed."""
+        words = []
+        for line in out.splitlines():
+            if line.startswith("|"):
+                words.extend(" ".join(line.strip("|").split("|")).split())
+        return " ".join(words)
+
+    def test_long_reasons_wrap_to_columns(self):
+        wide = self.doctor()
+        self.assertGreater(self.widest(wide), 160)  # a pipe: left as it is
+        out = self.doctor(columns="80")
+        self.assertLessEqual(self.widest(out), 80, out)
+        reason = json.loads(self.cli("plugin", "doctor", "hang", "-f", "json", expect=1)[0])[0]["Problem"]
+        self.assertGreater(len(reason), 60)
+        # every word is still there (prettytable wraps at spaces)
+        for word in reason.split():
+            self.assertIn(word, self.cells(out))
+
+    def test_bad_columns_are_ignored(self):
+        for value in ("abc", "0", "-5", ""):
+            self.assertGreater(self.widest(self.doctor(columns=value)), 160, value)
+
+    def test_explicit_widths_win(self):
+        out = self.doctor("--max-width", "120", columns="80")
+        self.assertLessEqual(self.widest(out), 120)
+        self.assertGreater(self.widest(out), 80)
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_MAX_TERM_WIDTH", "100"))
+        out = self.doctor(columns="80")
+        self.assertLessEqual(self.widest(out), 100)
+        self.assertGreater(self.widest(out), 80)
+
+    def test_machine_formats_are_not_wrapped(self):
+        out = self.doctor("-f", "json", columns="80")
+        self.assertEqual(2, len(json.loads(out)))
+        self.assertGreater(self.widest(self.doctor("-f", "value", columns="80")), 80)
