@@ -22,7 +22,23 @@ from plugfair.cli import options as gopts
 from plugfair.cli.main import DESCRIPTION
 from plugfair.interface.errors import PlugfairError
 
-__all__ = ["PlugfairApp", "RegistryCommandManager"]
+__all__ = ["PlugfairApp", "RegistryCommandManager", "LIBRARY_LOGGERS"]
+
+#: Loggers of the libraries plugfair drives.  Their INFO messages are
+#: about their own machinery (alembic's "setup plugin ..." and "Running
+#: upgrade ..."), so the console shows only their warnings and errors
+#: unless ``-v``/``--debug`` is given, as OpenStack Client does for the
+#: libraries it uses.  A ``--log-file`` gets them at every level.
+LIBRARY_LOGGERS = ("alembic", "sqlalchemy", "stevedore", "keystoneauth", "openstack", "urllib3")
+
+
+class _LibraryFilter(logging.Filter):
+    """Keep library records below WARNING off the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not any(record.name == n or record.name.startswith(n + ".") for n in LIBRARY_LOGGERS)
 
 
 class _LazyEntry:
@@ -100,6 +116,23 @@ class PlugfairApp(App):
                 kwargs["default"] = [] if opt.repeat else None
             parser.add_argument(*opt.flags, **kwargs)
         return parser
+
+    def configure_logging(self) -> None:
+        """cliff's handlers, with the libraries' INFO kept off the console.
+
+        With ``-v`` (or more) or ``--debug`` every record reaches the
+        console, as in cliff, the libraries' debug messages included.
+        """
+        super().configure_logging()
+        if self.options.verbose_level >= 2 or self.options.debug:
+            # The quota store quiets alembic unless a level was chosen for
+            # it.  (Not sqlalchemy: its logger's level switches on echoing
+            # every statement.)
+            logging.getLogger("alembic").setLevel(logging.DEBUG)
+            return
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is self.stderr:
+                handler.addFilter(_LibraryFilter())
 
     def initialize_app(self, argv: list[str]) -> None:
         from plugfair.config.loader import build_conf

@@ -46,6 +46,7 @@ class Check(Command):
             help="Audit plugfair itself: the core names no plugin and every in-tree plugin passes.",
         )
         parser.add_argument(
+            "-f",
             "--format",
             dest="report_format",
             choices=sorted(formats.FORMATS),

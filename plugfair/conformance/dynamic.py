@@ -23,6 +23,7 @@ from typing import Any
 
 from plugfair.conformance.report import Violation
 from plugfair.conformance.targets import Target
+from plugfair.registry.childproc import child_sys_path, python_command
 
 __all__ = ["CHECKS", "check_target", "other_records", "plugin_root"]
 
@@ -40,11 +41,13 @@ CHECKS = (
     "test listing",
 )
 
+# The child sets its import path before it imports plugfair, so nothing
+# is imported from anywhere else (see plugfair.registry.childproc).
 _CHILD = (
     "import json, sys\n"
     "job = json.loads(sys.stdin.read())\n"
-    "from plugfair.conformance.child import child_main\n"
     "sys.path[:] = job['sys_path']\n"
+    "from plugfair.conformance.child import child_main\n"
     "child_main(job)\n"
 )
 
@@ -81,7 +84,7 @@ def _one_child(
         out = os.path.join(tmp, "result.jsonl")
         open(out, "w").close()
         proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
+            python_command(_CHILD),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -279,7 +282,7 @@ def check_target(
     tests: dict[str, int] = {}
     judged: list[tuple[Any, str, tuple[str, str, int]]] = []
     job = {
-        "sys_path": list(prefix) + [p for p in sys.path if p not in prefix],
+        "sys_path": child_sys_path(list(prefix) + [p for p in sys.path if p not in prefix]),
         "group": group,
         "distribution": target.distribution,
         "hook_timeout": hook_timeout,

@@ -22,6 +22,7 @@ from plugfair.conformance.targets import (
     module_of,
     read_file,
 )
+from plugfair.registry.records import NAMESPACE
 
 __all__ = ["from_installed", "plugin_roots", "locate_package", "normalize"]
 
@@ -133,6 +134,16 @@ def _installed_files(dist: importlib.metadata.Distribution | None, roots: list[s
     return found
 
 
+def _known_hint(group: str | None) -> str:
+    """Which plugins are installed, for a "not found" message."""
+    hints = []
+    for where in dict.fromkeys([group, NAMESPACE]):
+        known = sorted({ep.name for ep in _group_entry_points(where)})
+        if known:
+            hints.append(" Installed plugins in %s: %s." % (where, ", ".join(known)))
+    return "".join(hints)
+
+
 def _dist_roots(dist: importlib.metadata.Distribution) -> list[str]:
     top = dist.read_text("top_level.txt")
     if top:
@@ -148,39 +159,58 @@ def _dist_roots(dist: importlib.metadata.Distribution) -> list[str]:
     return sorted(roots)
 
 
+def _roots_of(name: str, group: str | None) -> tuple[list[importlib.metadata.EntryPoint], list[str]]:
+    """Entry points named ``name`` in ``group`` and their root packages."""
+    chosen = [ep for ep in _group_entry_points(group) if ep.name == name]
+    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
+    return chosen, sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0].strip()) for ep in chosen})
+
+
 def from_installed(name: str, *, group: str | None, host_packages: Iterable[str] = ()) -> Target:
     """An installed plugin (entry-point name) or distribution (by name).
 
+    ``name`` is looked up, in this order, as an entry point in ``group``
+    (the profile's plugin group), as an entry point in plugfair's own group
+    ``plugfair.plugins`` (so a plugfair plugin can be checked against any
+    profile by the name it is listed under), and as a distribution name.
+
+    :param group: the profile's plugin group; its entry points of the
+        same distribution are the ones the dynamic checks load.
     :raises TargetError: if nothing installed has that name.
     """
     eps = _group_entry_points(group)
-    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
-    chosen = [ep for ep in eps if ep.name == name]
+    chosen, roots = _roots_of(name, group)
     dist: importlib.metadata.Distribution | None = None
     if chosen:
         dist = getattr(chosen[0], "dist", None)
-        roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen})
         dist_name = _dist_name(chosen[0])
     else:
-        try:
-            dist = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            dist = None
-        if dist is None:
-            known = sorted({ep.name for ep in eps})
-            hint = (" Installed plugins in %s: %s." % (group, ", ".join(known))) if known else ""
-            raise TargetError(
-                "%r is not a directory, an archive (%s) or an installed plugin or "
-                "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), hint)
-            )
-        dist_name = str(dist.metadata["Name"] or name)
+        theirs, roots = _roots_of(name, NAMESPACE) if group != NAMESPACE else ([], [])
+        if theirs:
+            dist = getattr(theirs[0], "dist", None)
+            dist_name = _dist_name(theirs[0])
+        else:
+            try:
+                dist = importlib.metadata.distribution(name)
+            except importlib.metadata.PackageNotFoundError:
+                dist = None
+            if dist is None:
+                raise TargetError(
+                    "%r is not a directory, an archive (%s) or an installed plugin or "
+                    "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), _known_hint(group))
+                )
+            dist_name = str(dist.metadata["Name"] or name)
         chosen = [
             ep
             for ep in eps
             if normalize(_dist_name(ep)) == normalize(dist_name)
         ]
-        # A distribution is checked whole: its top-level packages.
-        roots = _dist_roots(dist) or sorted({ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen})
+        if not theirs:
+            # A distribution is checked whole: its top-level packages.
+            assert dist is not None
+            roots = _dist_roots(dist) or sorted(
+                {ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen}
+            )
     hosts = set(host_packages)
     if any(r.partition(".")[0] in hosts for r in roots):
         raise TargetError(

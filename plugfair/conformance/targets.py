@@ -167,12 +167,8 @@ def _entry_points_setup_cfg(text: str, group: str | None) -> list[tuple[str, str
 
 
 def _toml(text: str) -> dict[str, Any]:
-    import importlib
+    import tomllib
 
-    try:
-        tomllib: Any = importlib.import_module("tomllib")
-    except ImportError:  # pragma: no cover - Python 3.10 reads setup.cfg only
-        return {}
     try:
         data = tomllib.loads(text)
     except ValueError:

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from jinja2 import StrictUndefined
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from plugfair.dashboard import opts, security
@@ -24,7 +25,7 @@ from plugfair.interface.errors import (
     UsageError,
 )
 
-__all__ = ["Settings", "State", "create_app", "state"]
+__all__ = ["Settings", "State", "breakable", "create_app", "state"]
 
 LOG = logging.getLogger(__name__)
 
@@ -71,6 +72,38 @@ def state() -> State:
     return found
 
 
+def breakable(text: object) -> Markup:
+    """``text``, escaped, with a line-break opportunity after ``_`` and ``.``.
+
+    The Jinja filter ``breakable``: long names such as
+    ``server_group_members`` or ``volume.per_volume_gigabytes`` wrap
+    between their words (``<wbr>``), never inside one.  Each piece is
+    escaped, so the result is safe whatever the text holds.
+
+    :param text: plugin-supplied text (untrusted).
+    :returns: markup safe to put into the page.
+    """
+    out = Markup("")
+    for char_run in _split_keep(str(text), "_."):
+        out += escape(char_run)
+        if char_run[-1:] in ("_", "."):
+            out += Markup("<wbr>")
+    return out
+
+
+def _split_keep(text: str, separators: str) -> list[str]:
+    """Split ``text`` after each separator, keeping it: ``a_b`` -> ``a_``, ``b``."""
+    parts: list[str] = []
+    start = 0
+    for i, char in enumerate(text):
+        if char in separators:
+            parts.append(text[start : i + 1])
+            start = i + 1
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
 def create_app(service: Any, conf: Any) -> Flask:
     """Build the dashboard application.
 
@@ -94,6 +127,7 @@ def create_app(service: Any, conf: Any) -> Flask:
         "autoescape": True,
         "undefined": StrictUndefined,
     }
+    app.jinja_env.filters["breakable"] = breakable
     app.config.update(
         SECRET_KEY=security.session_secret(settings.admin_token),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

@@ -73,7 +73,9 @@ def resource_view(row: Any, *, project: bool) -> dict[str, Any]:
 
     :param row: a ``QuotaRow`` of the quota service.
     :param project: whether a project is selected (else these are defaults).
-    :returns: the row's fields plus ``state`` (``"unlimited"``,
+    :returns: the row's fields (``usage_reason`` says why the usage is
+        unknown, ``""`` when it is known or no project is selected) plus
+        ``state`` (``"unlimited"``,
         ``"unknown"``, ``"default"``, ``"ok"``, ``"high"`` or ``"full"``),
         ``label`` (text for humans) and the ``meter`` values of the bar.
     """
@@ -113,6 +115,7 @@ def resource_view(row: Any, *, project: bool) -> dict[str, Any]:
         "in_use": in_use,
         "remaining": None if row.remaining is None else int(row.remaining),
         "overridden": bool(row.overridden),
+        "usage_reason": str(getattr(row, "usage_reason", "") or "") if project and in_use is None else "",
         "state": state,
         "label": _label(state, limit, in_use, row.unit, project),
         "meter": meter,
@@ -145,7 +148,10 @@ def quota_payload(
         :func:`check_project`.
     :param plugin: only this plugin's panel.
     :returns: ``{"project", "plugins": [panel, ...]}``; a panel is
-        ``{"name", "usage", "usage_reason", "resources": [...]}``.
+        ``{"name", "usage", "usage_reason", "resources": [...]}``, where
+        ``usage`` is ``"unknown"`` when the plugin's usage could not be
+        read or some of its resources have no usage, and ``usage_reason``
+        says why (``""`` otherwise).
     :raises PluginNotFound: if ``plugin`` declares no quota resources.
     """
     declared = service.resources()
@@ -179,7 +185,25 @@ def quota_payload(
         panel = panels.get(row.plugin)
         if panel is not None:
             panel["resources"].append(resource_view(row, project=project is not None))
+    for panel in panels.values():
+        if panel["usage"] == "ok":
+            _explain_unknown_rows(panel)
     return {"project": project, "plugins": [panels[n] for n in sorted(panels)]}
+
+
+def _explain_unknown_rows(panel: dict[str, Any]) -> None:
+    """Mark a panel whose plugin answered but left resources uncounted."""
+    resources = panel["resources"]
+    unknown = [r for r in resources if r["usage_reason"]]
+    if not unknown:
+        return
+    reasons = sorted({r["usage_reason"] for r in unknown})
+    if len(unknown) == len(resources) and len(reasons) == 1:
+        reason = reasons[0]
+    else:
+        reason = "%s: %s" % (", ".join(r["resource"] for r in unknown), "; ".join(reasons))
+    panel["usage"] = "unknown"
+    panel["usage_reason"] = reason
 
 
 def problem_views(registry: Any) -> list[dict[str, str]]:

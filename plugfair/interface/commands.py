@@ -6,6 +6,8 @@ give every command, from every plugin, the same global behaviour.
 
 from __future__ import annotations
 
+import argparse
+import os
 from typing import TYPE_CHECKING, Any
 
 from cliff import command, lister, show
@@ -57,6 +59,39 @@ class _HostAccess:
         return "\n\n".join(p for p in parts if p)
 
 
+def terminal_columns() -> int:
+    """The width tables are fitted to when standard output is no terminal.
+
+    ``COLUMNS``, when it holds a positive number and cliff's own
+    ``CLIFF_MAX_TERM_WIDTH`` is not set; else 0 (cliff then fits tables
+    to the terminal when there is one, and leaves them alone when the
+    output goes to a file or a pipe).
+
+    :returns: the width, or 0.
+    """
+    if os.environ.get("CLIFF_MAX_TERM_WIDTH", "").strip():
+        return 0
+    text = os.environ.get("COLUMNS", "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else 0
+
+
+class _FitsTerminal:
+    """Table output that wraps long cells to the terminal's width.
+
+    cliff fits a table to the terminal only when standard output is a
+    terminal, and measures it without looking at ``COLUMNS``; with
+    ``COLUMNS`` set (a shell's width, or ``COLUMNS=80 plugfair ...``) the
+    table is wrapped to that width too.  ``--max-width`` still wins.
+    """
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = super().get_parser(prog_name)  # type: ignore[misc]
+        width = terminal_columns()
+        if width and any(a.dest == "max_width" for a in parser._actions):
+            parser.set_defaults(max_width=width)
+        return parser
+
+
 class Command(_HostAccess, command.Command):
     """A command that prints what it likes and returns an exit code.
 
@@ -66,14 +101,14 @@ class Command(_HostAccess, command.Command):
     """
 
 
-class Lister(_HostAccess, lister.Lister):
+class Lister(_HostAccess, _FitsTerminal, lister.Lister):
     """A command that returns ``(columns, rows)``; every list formatter works.
 
     .. versionadded:: 1.0
     """
 
 
-class ShowOne(_HostAccess, show.ShowOne):
+class ShowOne(_HostAccess, _FitsTerminal, show.ShowOne):
     """A command that returns ``(columns, values)`` for one object.
 
     .. versionadded:: 1.0

@@ -8,6 +8,7 @@ get the same flags, columns and order (plugin name, then resource).
 from __future__ import annotations
 
 import argparse
+import re
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.commands import Command, Lister
@@ -29,7 +30,36 @@ SHOW_COLUMNS = (
     "Default",
     "Overridden",
     "Unit",
+    "Usage Reason",
 )
+
+#: Formatters that escape text themselves: they get plugin text unchanged.
+MACHINE_FORMATS = ("json", "yaml")
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides and
+# isolates that can make a terminal show text other than what it is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Plugin-supplied ``text``, safe to print on a terminal.
+
+    Line breaks and tabs become spaces; other control characters become
+    visible escapes (``\\x1b``), so a plugin cannot move the cursor,
+    recolour the terminal or hide text.
+
+    :param text: untrusted text.
+    :returns: the text with no control character left.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in "\t\n\r":
+            return " "
+        code = ord(char)
+        return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+    return _CONTROL.sub(escape, text)
 
 
 def _service(cmd: Any) -> svc.QuotaService:
@@ -38,20 +68,48 @@ def _service(cmd: Any) -> svc.QuotaService:
     return svc.QuotaService(cmd.registry, cmd.conf)
 
 
-def _show_rows(rows: list[svc.QuotaRow]) -> list[tuple[Any, ...]]:
-    return [
-        (
-            r.plugin,
-            r.resource,
-            r.limit,
-            r.in_use,
-            r.remaining,
-            r.default,
-            r.overridden,
-            r.unit,
-        )
-        for r in rows
-    ]
+class _QuotaRows(Lister):
+    """A command that prints quota rows: limit, usage and why it is unknown.
+
+    The ``Usage Reason`` column says why ``In Use`` is unknown.  In the
+    table it holds a note number (``[1]``), and the notes follow the table,
+    one per plugin and reason; every other format carries the full reason.
+    Plugin-supplied text is made :func:`printable` except in the machine
+    formats (JSON, YAML), which escape it themselves.
+    """
+
+    def show_rows(self, parsed_args: argparse.Namespace, rows: list[svc.QuotaRow]) -> tuple[Any, Any]:
+        fmt = getattr(parsed_args, "formatter", "table")
+        safe = (lambda text: text) if fmt in MACHINE_FORMATS else printable
+        notes: dict[str, int] = {}
+        out = []
+        for r in rows:
+            reason = safe(r.usage_reason)
+            if reason and fmt == "table":
+                reason = "[%d]" % notes.setdefault("%s: %s" % (r.plugin, reason), len(notes) + 1)
+            out.append(
+                (
+                    r.plugin,
+                    r.resource,
+                    r.limit,
+                    r.in_use,
+                    r.remaining,
+                    r.default,
+                    r.overridden,
+                    safe(r.unit),
+                    reason,
+                )
+            )
+        self._notes = ["[%d] %s" % (n, text) for text, n in notes.items()]
+        return SHOW_COLUMNS, out
+
+    def produce_output(self, parsed_args: argparse.Namespace, column_names: Any, data: Any) -> int:
+        rc = int(super().produce_output(parsed_args, column_names, data))
+        notes = getattr(self, "_notes", [])
+        selected = getattr(parsed_args, "columns", None)
+        if notes and (not selected or "Usage Reason" in selected):
+            self.app.stdout.write("Usage unknown:\n%s\n" % "\n".join(notes))
+        return rc
 
 
 def _project_arg(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -63,8 +121,9 @@ class QuotaList(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         rows = _service(self).resources()
+        safe = (lambda text: text) if parsed_args.formatter in MACHINE_FORMATS else printable
         return LIST_COLUMNS, [
-            (r.plugin, r.resource, r.default, r.unit, r.description) for r in rows
+            (r.plugin, r.resource, r.default, safe(r.unit), safe(r.description)) for r in rows
         ]
 
 
@@ -73,11 +132,15 @@ class QuotaDefaults(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         rows = _service(self).resources()
-        return DEFAULT_COLUMNS, [(r.plugin, r.resource, r.key, r.default, r.unit) for r in rows]
+        safe = (lambda text: text) if parsed_args.formatter in MACHINE_FORMATS else printable
+        return DEFAULT_COLUMNS, [(r.plugin, r.resource, r.key, r.default, safe(r.unit)) for r in rows]
 
 
-class QuotaShow(Lister):
-    """Show limit, usage and remaining of a project's quotas (-1: unlimited)."""
+class QuotaShow(_QuotaRows):
+    """Show limit, usage and remaining of a project's quotas (-1: unlimited).
+
+    When usage is unknown, the Usage Reason column says why.
+    """
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
@@ -90,11 +153,11 @@ class QuotaShow(Lister):
         report = service.report(parsed_args.project, parsed_args.plugin)
         for plugin, status in report.status.items():
             if status != "ok":
-                self.app.stderr.write("Usage of plugin %s is %s\n" % (plugin, status))
-        return SHOW_COLUMNS, _show_rows(report.rows)
+                self.app.stderr.write("Usage of plugin %s is %s\n" % (plugin, printable(status)))
+        return self.show_rows(parsed_args, report.rows)
 
 
-class QuotaSet(Lister):
+class QuotaSet(_QuotaRows):
     """Set a project's own limits: all the given KEY=VALUE pairs, or none."""
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -110,7 +173,7 @@ class QuotaSet(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         rows = _service(self).set_assignments(parsed_args.project, parsed_args.assignments)
-        return SHOW_COLUMNS, _show_rows(rows)
+        return self.show_rows(parsed_args, rows)
 
 
 class QuotaDelete(Command):

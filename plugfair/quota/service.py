@@ -32,6 +32,7 @@ __all__ = [
     "QuotaService",
     "validate_project",
     "parse_assignments",
+    "split_assignments",
 ]
 
 _PROJECT = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}$")
@@ -56,10 +57,15 @@ def validate_project(project_id: object) -> str:
     return project_id
 
 
-def parse_assignments(items: Sequence[str]) -> dict[str, str]:
-    """Turn ``["KEY=VALUE", ...]`` into ``{KEY: VALUE}`` (values unchecked).
+def split_assignments(items: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """Split ``["KEY=VALUE", ...]`` into pairs and problems (values unchecked).
 
-    :raises UsageError: if an item has no ``=`` or a key is repeated.
+    Every item is looked at, so all the malformed ones are reported.
+
+    :param items: the ``KEY=VALUE`` strings.
+    :returns: ``{KEY: VALUE}`` of the well-formed items (the first of a
+        repeated key) and one message per item without ``=`` or key and
+        per repeated key.
     """
     out: dict[str, str] = {}
     problems = []
@@ -72,6 +78,16 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
             problems.append("%s is given more than once." % key)
         else:
             out[key] = value
+    return out, problems
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    """Turn ``["KEY=VALUE", ...]`` into ``{KEY: VALUE}`` (values unchecked).
+
+    :raises UsageError: listing every item that has no ``=`` or key and
+        every repeated key.
+    """
+    out, problems = split_assignments(items)
     if problems:
         raise UsageError(" ".join(problems) + " Nothing was written.")
     return out
@@ -103,6 +119,10 @@ class QuotaRow:
     remaining: int | None
     #: Whether the project has its own limit for this resource.
     overridden: bool
+    #: Why ``in_use`` is ``None`` (e.g. the plugin's usage callback raised,
+    #: with its message, or gave no count for this resource); ``""`` when
+    #: the usage is known.  Plugin-supplied text: escape it when shown.
+    usage_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The row as a plain dict (for JSON)."""
@@ -117,6 +137,27 @@ class QuotaReport:
     rows: list[QuotaRow]
     #: plugin -> ``"ok"`` or ``"unknown: <reason>"``.
     status: dict[str, str]
+
+
+#: :attr:`QuotaRow.usage_reason` of the rows of :meth:`QuotaService.resources`.
+NO_PROJECT = "no project given: these are the defaults."
+
+
+#: :attr:`QuotaRow.usage_reason` of a resource its plugin's usage callback
+#: left out of its answer (the plugin does not know that usage).
+NOT_COUNTED = "not counted by its usage callback."
+
+
+def _unknown_reason(status: str) -> str:
+    """Why a resource counted by its plugin's callback has no usage.
+
+    :param status: the plugin's usage status (``"ok"`` or
+        ``"unknown: <reason>"``).
+    """
+    if status == OK:
+        return NOT_COUNTED
+    reason = status.partition(":")[2].strip() if status.startswith("unknown:") else status
+    return reason or "its usage is unknown."
 
 
 class QuotaService:
@@ -255,8 +296,11 @@ class QuotaService:
             key = res.key(plugin)
             limit = overrides.get(key, res.default)
             in_use: int | None
+            reason = ""
             if plugin in counting:
                 in_use = reported.get(plugin, {}).get(res.name)
+                if in_use is None:
+                    reason = _unknown_reason(status.get(plugin, OK))
             else:
                 in_use = tracked.get(key, 0)
                 status.setdefault(plugin, OK)
@@ -273,6 +317,7 @@ class QuotaService:
                     in_use=in_use,
                     remaining=remaining,
                     overridden=key in overrides,
+                    usage_reason=reason,
                 )
             )
         return QuotaReport(project_id, rows, dict(sorted(status.items())))
@@ -296,6 +341,7 @@ class QuotaService:
                 in_use=None,
                 remaining=None,
                 overridden=False,
+                usage_reason=NO_PROJECT,
             )
             for p, r in self.declared()
         ]
@@ -348,6 +394,14 @@ class QuotaService:
         project = self._project(project_id, required=True)
         if not values:
             raise UsageError("No limits given. Pass KEY=VALUE, e.g. compute.cores=20.")
+        return self._write(project, values, [])
+
+    def _write(self, project: str, values: Mapping[str, object], syntax: list[str]) -> list[QuotaRow]:
+        """Validate every key and value, then write all of them or none.
+
+        :param syntax: problems already found in the command line; they
+            are reported with the others, and make the error a usage error.
+        """
         declared = self.declared()
         by_key = {r.key(p): (p, r) for p, r in declared}
         problems = self._check_keys(list(values), by_key)
@@ -357,6 +411,8 @@ class QuotaService:
                 clean[key] = validate_limit(value, what="Value of %s" % key)
             except QuotaError as exc:
                 problems.append(exc.message)
+        if syntax:
+            raise UsageError(self._fail(syntax + problems).message)
         if problems:
             raise self._fail(problems)
         self.backend.set_project_limits(project, clean, [(k, r) for k, (_, r) in by_key.items()])
@@ -366,12 +422,20 @@ class QuotaService:
     def set_assignments(self, project_id: str | None, items: Sequence[str]) -> list[QuotaRow]:
         """:meth:`set` from ``KEY=VALUE`` strings, as the CLI gets them.
 
-        :raises UsageError: if the project is missing, no pair is given, or
-            a pair is malformed or repeated.
-        :raises QuotaError: as :meth:`set`.
+        Every pair is checked, malformed or not, and all the problems are
+        reported in one error; nothing is written then.
+
+        :raises UsageError: if the project is missing or no pair is given,
+            or (listing every problem, malformed pairs first) if a pair has
+            no ``=`` or its key is repeated.
+        :raises QuotaError: listing every bad key and value, when every pair
+            is well-formed.
         """
-        self._project(project_id, required=True)
-        return self.set(project_id, parse_assignments(items))
+        project = self._project(project_id, required=True)
+        if not items:
+            raise UsageError("No limits given. Pass KEY=VALUE, e.g. compute.cores=20.")
+        values, syntax = split_assignments(items)
+        return self._write(project, values, syntax)
 
     def delete(self, project_id: str | None, keys: Sequence[str] | None = None) -> None:
         """Put a project's limits back to the defaults.

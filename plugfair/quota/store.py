@@ -173,14 +173,17 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """
     import logging
 
+    # alembic logs its own machinery at INFO, some of it when its modules
+    # are first imported ("setup plugin ..."): quiet it before the import
+    # unless the application chose a level for it.
+    quiet = logging.getLogger("alembic")
+    if quiet.level == logging.NOTSET:
+        quiet.setLevel(logging.WARNING)
     from alembic import command
 
     before = current_revision(engine)
     head = HEAD
     if before != head:
-        quiet = logging.getLogger("alembic")
-        if quiet.level == logging.NOTSET:
-            quiet.setLevel(logging.WARNING)
         try:
             with engine.connect() as conn:
                 conn.info[WRITE] = True

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # subprocess, tempfile and time are imported where a rebuild needs them:
 # the warm path (help, listings) must stay near interpreter start-up.
 
+from plugfair.registry.childproc import child_sys_path, python_command
 from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
 __all__ = ["cache_dir", "environment_key", "load", "build", "Manifest"]
@@ -134,8 +135,13 @@ def _fresh(records: list[dict[str, Any]]) -> bool:
 
 
 def load(*, use_cache: bool = True, timeout: float = 10.0) -> Manifest:
-    """Return the manifest, from the cache when it is valid."""
-    path = list(sys.path)
+    """Return the manifest, from the cache when it is valid.
+
+    The import path is taken with no entry relative to the current
+    directory (:func:`~plugfair.registry.childproc.child_sys_path`), so
+    the probe sees the same plugins from any directory.
+    """
+    path = child_sys_path()
     if os.environ.get("PLUGFAIR_NO_CACHE"):
         use_cache = False
     filename = _cache_file(path)
@@ -207,7 +213,7 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
     with tempfile.TemporaryDirectory(prefix="plugfair-probe-") as tmp:
         for attempt in range(10_000):
             out = os.path.join(tmp, "out-%d.jsonl" % attempt)
-            job = {"sys_path": path, "out": out, "skip": skip, "rehost": rehost}
+            job = {"sys_path": child_sys_path(path), "out": out, "skip": skip, "rehost": rehost}
             started, done = _run_child(job, out, timeout)
             for line in started["records"]:
                 rec = PluginRecord.from_dict(line["record"])
@@ -280,7 +286,7 @@ def _run_child(
     import time
 
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
+        python_command(_CHILD),
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

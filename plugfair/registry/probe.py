@@ -358,7 +358,7 @@ def entry_points() -> list[tuple[str, str, str, str]]:
     from plugfair.registry.records import NAMESPACE
 
     ExtensionManager.ENTRY_POINT_CACHE.pop(NAMESPACE, None)
-    mgr = ExtensionManager.make_test_instance([], namespace=NAMESPACE)
+    mgr: ExtensionManager[Any] = ExtensionManager.make_test_instance([], namespace=NAMESPACE)
     found = [(ep.name, ep.value) for ep in mgr.list_entry_points()]
     owners: dict[tuple[str, str], list[tuple[str, str]]] = {}
     seen_dists = set()

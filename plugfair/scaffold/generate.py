@@ -19,6 +19,8 @@ from plugfair.interface.plugin import API_VERSION
 
 __all__ = [
     "CAPABILITIES",
+    "SOURCE_ENV",
+    "plugfair_requirement",
     "ProjectExists",
     "Project",
     "validate_name",
@@ -29,6 +31,15 @@ __all__ = [
 
 #: Capabilities a generated plugin can have, in the order they are listed.
 CAPABILITIES = ("tests", "commands", "quota", "config")
+
+#: The environment variable a generated project's tox.ini reads for the
+#: pip requirement that installs plugfair (see :func:`plugfair_requirement`).
+SOURCE_ENV = "PLUGFAIR_SOURCE"
+
+#: The Python versions plugfair is tested on, oldest first.  A generated
+#: project declares the same (``python_requires``, classifiers, ruff's
+#: target); a test keeps them equal to plugfair's own ``setup.cfg``.
+PYTHON_VERSIONS: tuple[str, ...] = ("3.11",)
 
 # A plugin name that also works as a command word (32 characters at most).
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -137,6 +148,48 @@ def parse_capabilities(value: str | Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
+def plugfair_requirement() -> str:
+    """The pip requirement that installs the plugfair running this code.
+
+    A generated project's tox environments install plugfair with it, so
+    they work before plugfair is on the package index.  When plugfair was
+    installed from a local checkout, wheel or sdist (editable or not), its
+    ``direct_url.json`` (PEP 610) names it and the requirement is
+    ``plugfair @ file:///...``; otherwise (an index, or a location that is
+    gone) it is ``plugfair>=<this version>``.  Metadata without
+    ``direct_url.json``, such as the ``plugfair.egg-info`` of a checkout
+    that happens to be on ``sys.path``, is passed over.
+
+    :returns: a requirement for ``pip install``.
+    """
+    import importlib.metadata
+
+    import plugfair
+
+    for dist in importlib.metadata.distributions(name="plugfair"):
+        url = _local_url(dist)
+        if url:
+            return "plugfair @ %s" % url
+    return "plugfair>=%s" % plugfair.__version__
+
+
+def _local_url(dist: Any) -> str | None:
+    """The ``file:`` URL a distribution was installed from, if it still exists."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    try:
+        data = json.loads(dist.read_text("direct_url.json") or "{}")
+    except (ValueError, OSError):
+        return None
+    url = data.get("url") if isinstance(data, dict) else None
+    if not isinstance(url, str) or not url.startswith("file:") or data.get("vcs_info"):
+        return None
+    path = urllib.request.url2pathname(urllib.parse.urlparse(url).path)
+    return url if os.path.exists(path) else None
+
+
 def _test_base() -> tuple[str, str]:
     """The base class of the generated tests: plugfair's if it has one."""
     import plugfair.api
@@ -164,6 +217,9 @@ def _context(name: str, caps: tuple[str, ...]) -> dict[str, Any]:
         "caps": caps,
         "api_version": API_VERSION,
         "plugfair_min": plugfair.__version__,
+        "python_versions": PYTHON_VERSIONS,
+        "source_env": SOURCE_ENV,
+        "plugfair_requirement": plugfair_requirement(),
         "test_base_module": base_module,
         "test_base": base,
         "note_id": hashlib.sha256(name.encode()).hexdigest()[:16],

@@ -11,7 +11,10 @@ For each enabled plugin the discovery adds these tests, with ids
     its options are in groups it owns, nobody else claims them, and they
     register cleanly;
 ``test_commands_build_parser_and_help``
-    each command builds its parser and prints ``--help``;
+    each command builds its parser and prints ``--help``, and cliff's
+    argument parser drops none of its options (a conflicting option string
+    is ignored with a warning); the warnings go into the details, never to
+    the test run's output;
 ``test_quota_declarations_valid``
     its quota resources are valid and uniquely named;
 ``test_no_collisions``
@@ -32,6 +35,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +101,13 @@ def _registry() -> Registry:
     from plugfair.testhost import context
 
     return context.current().registry
+
+
+def _from_cliff_argparse(filename: str) -> bool:
+    """Whether a warning comes from cliff's argument parser (which warns
+    when it ignores a conflicting option string)."""
+    parts = os.path.normpath(filename).split(os.sep)
+    return len(parts) >= 2 and parts[-2] == "cliff" and parts[-1].startswith("_argparse")
 
 
 class ContractTest(testtools.TestCase):
@@ -240,22 +252,39 @@ class ContractTest(testtools.TestCase):
                     "line says what it does." % (name, cls.__qualname__)
                 )
             out = io.StringIO()
-            try:
-                cmd = cls(app, None, cmd_name=name)
-                parser = cmd.get_parser(prog)
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                    try:
-                        parser.parse_args(["--help"])
-                    except SystemExit as exc:
-                        if exc.code not in (0, None):
-                            raise RuntimeError("--help exited with %r" % exc.code) from None
-                    else:
-                        raise RuntimeError("--help did not exit")
-            except Exception as exc:  # noqa: BLE001 - reported as the failure
-                problems.append(
-                    "command %r: building its parser or --help failed: %s: %s"
-                    % (name, type(exc).__name__, exc)
+            built = False
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    cmd = cls(app, None, cmd_name=name)
+                    parser = cmd.get_parser(prog)
+                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                        try:
+                            parser.parse_args(["--help"])
+                        except SystemExit as exc:
+                            if exc.code not in (0, None):
+                                raise RuntimeError("--help exited with %r" % exc.code) from None
+                        else:
+                            raise RuntimeError("--help did not exit")
+                    built = True
+                except Exception as exc:  # noqa: BLE001 - reported as the failure
+                    problems.append(
+                        "command %r: building its parser or --help failed: %s: %s"
+                        % (name, type(exc).__name__, exc)
+                    )
+            if caught:
+                self.addDetail(
+                    "warnings-" + name.replace(" ", "-"),
+                    content.text_content(
+                        "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught)
+                    ),
                 )
+            problems.extend(
+                "command %r: its parser drops an option: %s" % (name, w.message)
+                for w in caught
+                if _from_cliff_argparse(w.filename)
+            )
+            if not built:
                 continue
             if prog not in out.getvalue():
                 problems.append("command %r: --help printed no usage line." % name)

@@ -17,11 +17,19 @@ class TestCase(testtools.TestCase):
     * ``PLUGFAIR_CACHE_DIR`` points at a fresh directory, so the manifest
       cache of one test never leaks into another;
     * ``HOME`` is a fresh directory, so no user configuration is read;
-    * logging is captured (``self.logs.output``).
+    * logging is captured (``self.logs.output``);
+    * ``sys.stdout`` and ``sys.stderr`` are captured (``self.stdout``,
+      ``self.stderr``; attached to the result if the test fails), so what
+      a test provokes, such as a plugin that prints megabytes, stays out
+      of the test runner's output.
     """
 
     def setUp(self) -> None:
         super().setUp()
+        self.stdout = self.useFixture(fixtures.StringStream("stdout")).stream
+        self.useFixture(fixtures.MonkeyPatch("sys.stdout", self.stdout))
+        self.stderr = self.useFixture(fixtures.StringStream("stderr")).stream
+        self.useFixture(fixtures.MonkeyPatch("sys.stderr", self.stderr))
         self.cache_dir = self.useFixture(fixtures.TempDir()).path
         self.home = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable("PLUGFAIR_CACHE_DIR", self.cache_dir))

@@ -23,6 +23,7 @@ class ConfigSample(Command):
             help="Write to this file instead of standard output.",
         )
         parser.add_argument(
+            "-f",
             "--format",
             dest="sample_format",
             choices=sample.FORMATS,

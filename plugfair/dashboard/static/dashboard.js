@@ -51,8 +51,17 @@
     }
   }
 
+  function setTitle(node, text) {
+    if (text) {
+      node.title = text;
+    } else {
+      node.removeAttribute("title");
+    }
+  }
+
   function updateBar(bar, res) {
     bar.className = "bar bar-" + res.state;
+    setTitle(bar, res.usage_reason ? "Usage unknown: " + res.usage_reason : "");
     var value = bar.querySelector(".bar-value");
     if (value) {
       value.textContent = res.label;
@@ -93,6 +102,10 @@
       mark.parentNode.removeChild(mark);
     }
     cellText(row, ".res-in-use", res.in_use === null ? "unknown" : String(res.in_use));
+    var inUse = row.querySelector(".res-in-use");
+    if (inUse) {
+      setTitle(inUse, res.usage_reason);
+    }
     var remaining = res.remaining;
     if (remaining === null) {
       remaining = res.limit === -1 ? "unlimited" : "unknown";
@@ -112,11 +125,12 @@
       if (status) {
         status.className = "usage-status usage-" + plugin.usage;
         status.textContent = plugin.usage === "unknown" ? "usage unknown" : "";
-        if (plugin.usage_reason) {
-          status.title = plugin.usage_reason;
-        } else {
-          status.removeAttribute("title");
-        }
+        setTitle(status, plugin.usage_reason);
+      }
+      var reason = panel.querySelector(".usage-reason");
+      if (reason) {
+        reason.textContent = plugin.usage_reason;
+        reason.hidden = !plugin.usage_reason;
       }
       for (var r = 0; r < plugin.resources.length; r++) {
         var res = plugin.resources[r];

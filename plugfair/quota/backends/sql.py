@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _insert(dialect: str) -> Any:

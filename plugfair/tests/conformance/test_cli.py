@@ -41,6 +41,21 @@ class TestExitCodes(base.TestCase):
             self.assertEqual(2, rc, " ".join(argv))
             self.assertIn(expected, err, " ".join(argv))
 
+    def test_short_format_option(self):
+        """``-f`` as in every other plugfair command (cliff's formatters)."""
+        import json
+
+        rc, long_out, err = self.run_cli(["check", self.dirty, "--static-only", "--format", "json"])
+        self.assertEqual(1, rc, err)
+        rc, short_out, err = self.run_cli(["check", self.dirty, "--static-only", "-f", "json"])
+        self.assertEqual(1, rc, err)
+        strip = lambda text: {k: v for k, v in json.loads(text).items() if k != "summary"}  # noqa: E731
+        self.assertEqual(strip(long_out), strip(short_out))
+        self.assertEqual(["PF001"], [v["code"] for v in json.loads(short_out)["violations"]])
+        rc, out, err = self.run_cli(["check", self.clean, "-f", "table"])
+        self.assertEqual(2, rc)
+        self.assertIn("invalid choice", err)
+
     def test_select_and_ignore(self):
         rc, out, err = self.run_cli(["check", self.dirty, "--static-only", "--ignore", "PF001"])
         self.assertEqual(0, rc)

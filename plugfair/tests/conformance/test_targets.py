@@ -95,9 +95,8 @@ class TestDirectory(base.TestCase):
         self.assertEqual(["zonemgr"], target.own)
         assert target.import_path is not None
         self.assertEqual([os.path.join(root, "src")], target.import_path())
-        if sys.version_info >= (3, 11):
-            self.assertEqual("zm", target.distribution)
-            self.assertEqual([("zonemgr", "zonemgr:P")], target.entry_points)
+        self.assertEqual("zm", target.distribution)
+        self.assertEqual([("zonemgr", "zonemgr:P")], target.entry_points)
 
     def test_static_checks_never_import_the_target(self):
         root = self.useFixture(fixtures.TempDir()).path
@@ -241,6 +240,78 @@ class TestInstalled(base.TestCase):
         self.assertEqual(["installed", "wheel"], [t.kind for t in result.targets])
         self.assertEqual(4, len(result.violations))
         self.assertEqual(1, result.exit_code)
+
+
+TEMPEST_PLUGIN = """
+from tempest.common import waiters
+from tempest.test_discover import plugins
+
+
+class DnsTempestPlugin(plugins.TempestPlugin):
+    pass
+"""
+
+
+class TestInstalledUnderAnotherProfile(base.TestCase):
+    """``--profile tempest NAME``: the profile's group, plugfair's, distributions."""
+
+    def setUp(self):
+        super().setUp()
+        from plugfair.interface.testing import write_distribution
+
+        site = self.useFixture(fixtures.TempDir()).path
+        # A distribution with a plugfair plugin and a Tempest plugin ...
+        write_distribution(
+            site, "zonemgr-plugin", "1.0", {"zonemgr": "zonemgr.plugin:ZonePlugin"},
+            {"zonemgr.plugin": "from plugfair.api import Plugin\n",
+             "zonemgr.tempest_plugin": TEMPEST_PLUGIN},
+            extra_entry_points={"tempest.test_plugins": {"zonemgr_tests": "zonemgr.tempest_plugin:DnsTempestPlugin"}},
+        )
+        # ... and one with only a Tempest plugin.
+        write_distribution(
+            site, "lbaas-tempest-plugin", "2.0", {},
+            {"lbaas_tempest.plugin": TEMPEST_PLUGIN},
+            extra_entry_points={"tempest.test_plugins": {"lbaas": "lbaas_tempest.plugin:DnsTempestPlugin"}},
+        )
+        self.useFixture(fixtures.MonkeyPatch("sys.path", [site] + sys.path))
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.useFixture(fixtures.TempDir()).path)
+
+    def resolve(self, name):
+        return targets.resolve(name, group="tempest.test_plugins", host_packages=("tempest",))
+
+    def test_plugfair_plugin_name(self):
+        target = self.resolve("zonemgr")
+        self.assertEqual(("installed", "zonemgr-plugin", ["zonemgr"]), (target.kind, target.distribution, target.own))
+        # the dynamic checks would load the distribution's Tempest plugins
+        self.assertEqual([("zonemgr_tests", "zonemgr.tempest_plugin:DnsTempestPlugin")], target.entry_points)
+        self.assertIn("zonemgr/tempest_plugin.py", [f.relpath for f in target.files])
+
+    def test_name_in_the_profiles_group(self):
+        target = self.resolve("lbaas")
+        self.assertEqual(("lbaas-tempest-plugin", ["lbaas_tempest"]), (target.distribution, target.own))
+        self.assertEqual([("lbaas", "lbaas_tempest.plugin:DnsTempestPlugin")], target.entry_points)
+
+    def test_distribution_names(self):
+        for dist in ("zonemgr-plugin", "zonemgr_plugin", "lbaas-tempest-plugin"):
+            self.assertTrue(self.resolve(dist).files, dist)
+
+    def test_unknown_name_lists_both_groups(self):
+        with self.assertRaises(targets.TargetError) as ctx:
+            self.resolve("no-such-plugin")
+        message = str(ctx.exception)
+        self.assertIn("Installed plugins in tempest.test_plugins: lbaas, zonemgr_tests.", message)
+        self.assertIn("Installed plugins in plugfair.plugins: ", message)
+        self.assertIn("zonemgr", message.rsplit("plugfair.plugins:", 1)[1])
+
+    def test_check_command(self):
+        rc, out, err = self.run_cli(["check", "--profile", "tempest", "zonemgr"])
+        self.assertNotIn("is not a directory", err)
+        self.assertEqual(1, rc, out + err)  # tempest.common.waiters is not stable
+        self.assertIn("zonemgr/tempest_plugin.py", out)
+        self.assertIn("tempest.common.waiters", out)
+        rc, out, err = self.run_cli(["check", "--profile", "tempest", "no-such-plugin"])
+        self.assertEqual(2, rc, out + err)
 
 
 class TestInstalledFromRecord(base.TestCase):

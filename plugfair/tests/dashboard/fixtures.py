@@ -119,6 +119,22 @@ import sys
 sys.exit("dash_exit leaves at import")
 '''
 
+# Long resource names, as Nova and Cinder have: they must wrap at their
+# underscores, not inside a word.
+LONG_NAMES = '''
+from plugfair.api import Plugin, QuotaResource
+
+class LongNames(Plugin):
+    name = "dash_long_names"
+
+    def quota_resources(self):
+        return [
+            QuotaResource("server_group_members", 10, "count", "Servers per server group."),
+            QuotaResource("per_volume_gigabytes", -1, "GiB", "Size of one volume."),
+            QuotaResource("supercalifragilisticexpialidocious", 1, "count", "No underscore."),
+        ]
+'''
+
 #: name -> (distribution, module, source, class)
 PLUGINS = {
     "dash_intree": ("dash-intree", "dash_intree_pkg.plugin", INTREE, "InTree"),
@@ -129,6 +145,7 @@ PLUGINS = {
     "dash_hang": ("dash-hang", "dash_hang_pkg.plugin", HANG, "Hang"),
     "dash_garbage": ("dash-garbage", "dash_garbage_pkg.plugin", GARBAGE, "Garbage"),
     "dash_exit": ("dash-exit", "dash_exit_pkg.plugin", EXIT, "Exit"),
+    "dash_long_names": ("dash-long-names", "dash_long_names_pkg.plugin", LONG_NAMES, "LongNames"),
 }
 
 #: Installed in this order on purpose: the dashboard must sort by name.

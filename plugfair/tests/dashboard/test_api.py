@@ -23,7 +23,12 @@ class TestRead(base.DashboardTestCase):
             [p["name"] for p in data["plugins"]],
         )
         intree = data["plugins"][1]
-        self.assertEqual("ok", intree["usage"])
+        # its callback counts every resource but volumes
+        self.assertEqual("unknown", intree["usage"])
+        self.assertEqual("volumes: not counted by its usage callback.", intree["usage_reason"])
+        self.assertEqual("not counted by its usage callback.", intree["resources"][3]["usage_reason"])
+        self.assertEqual("ok", data["plugins"][0]["usage"])
+        self.assertEqual("", data["plugins"][0]["usage_reason"])
         cores = intree["resources"][0]
         self.assertEqual(
             {
@@ -37,6 +42,7 @@ class TestRead(base.DashboardTestCase):
                 "in_use": 19,
                 "remaining": 1,
                 "overridden": False,
+                "usage_reason": "",
                 "state": "high",
                 "label": "19 / 20 count",
             },
@@ -45,6 +51,7 @@ class TestRead(base.DashboardTestCase):
         unknown = data["plugins"][3]
         self.assertEqual("unknown", unknown["usage"])
         self.assertIn("usage backend <down>", unknown["usage_reason"])
+        self.assertIn("usage backend <down>", unknown["resources"][0]["usage_reason"])
         self.assertEqual([{"name": "dash_broken", "status": "failed"}],
                          [{k: p[k] for k in ("name", "status")} for p in data["problems"]])
 

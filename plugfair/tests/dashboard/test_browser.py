@@ -142,6 +142,11 @@ class TestOverview(BrowserTestCase):
             "usage unknown",
             self.text("section.panel[data-plugin='dash_unknown'] .usage-status"),
         )
+        # why, as visible text in the panel (plugin text shown as text)
+        reason = "section.panel[data-plugin='dash_unknown'] .usage-reason"
+        self.assertTrue(self.page.is_visible(reason))
+        self.assertIn("usage backend <down>", self.text(reason))
+        self.assertFalse(self.page.is_visible("section.panel[data-plugin='dash_hostile'] .usage-reason"))
         self.assertIn("dash_broken", self.text("section.problems"))
         shot = os.path.join(artifacts_dir(), "dashboard-overview.png")
         self.page.screenshot(path=shot, full_page=True)

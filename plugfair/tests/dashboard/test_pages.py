@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+import testtools
+
 from plugfair.tests.dashboard import base
 from plugfair.tests.dashboard import fixtures as df
 
@@ -113,7 +115,8 @@ class TestOverview(base.DashboardTestCase):
         self.assertIn("unknown / 5 count", text_of(intree))
 
     def test_in_tree_and_out_of_tree_panels_are_identical(self):
-        panels = find_all(parse(self.overview()), has_class("panel"))
+        # (<wbr> splits the names into pieces the comparison cannot blank out)
+        panels = find_all(parse(self.overview().replace("<wbr>", "")), has_class("panel"))
         by_name = {p[1]["data-plugin"]: p for p in panels}
         a = skeleton(by_name["dash_intree"], ["dash_intree"])
         b = skeleton(by_name["dash_outoftree"], ["dash_outoftree"])
@@ -124,8 +127,9 @@ class TestOverview(base.DashboardTestCase):
         # and a list of bars, each with a label, a meter and a description.
         for panel in find_all(parse(self.overview()), has_class("panel")):
             self.assertEqual("section", panel[0])
-            self.assertEqual(["header", "ul"], [c[0] for c in panel[2]])
-            for bar in panel[2][1][2]:
+            self.assertEqual(["header", "p", "ul"], [c[0] for c in panel[2]])
+            self.assertIn("usage-reason", panel[2][1][1]["class"])
+            for bar in panel[2][2][2]:
                 self.assertEqual(["div", "meter", "p"], [c[0] for c in bar[2]])
 
     def test_without_project_shows_defaults(self):
@@ -142,9 +146,44 @@ class TestOverview(base.DashboardTestCase):
         status = find_all(panels["dash_unknown"], has_class("usage-status"))[0]
         self.assertIn("usage-unknown", status[1]["class"])
         self.assertIn("usage backend <down>", status[1]["title"])
-        for name in ("dash_intree", "dash_outoftree", "dash_hostile"):
+        status = find_all(panels["dash_hostile"], has_class("usage-status"))[0]
+        self.assertIn("usage-ok", status[1]["class"])
+        self.assertNotIn("title", status[1])
+        for name in ("dash_intree", "dash_outoftree"):
+            # they count every resource but volumes: that is all they say
             status = find_all(panels[name], has_class("usage-status"))[0]
-            self.assertIn("usage-ok", status[1]["class"])
+            self.assertIn("usage-unknown", status[1]["class"])
+            self.assertEqual("volumes: not counted by its usage callback.", status[1]["title"])
+
+    def test_usage_unknown_says_why_in_the_panel(self):
+        """The reason is on the panel (hover and visible text) and on the bar."""
+        page = self.overview()
+        panels = {p[1]["data-plugin"]: p for p in find_all(parse(page), has_class("panel"))}
+        reason = find_all(panels["dash_unknown"], has_class("usage-reason"))[0]
+        self.assertNotIn("hidden", reason[1])
+        self.assertIn("its usage callback raised RuntimeError: usage backend <down>", text_of(reason))
+        bar = find_all(panels["dash_unknown"], has_class("bar"))[0]
+        self.assertIn("usage backend <down>", bar[1]["title"])
+        self.assertTrue(bar[1]["title"].startswith("Usage unknown: "))
+        # escaped in the page source, in the text and in the attributes
+        self.assertNotIn("<down>", page)
+        self.assertIn("usage backend &lt;down&gt;", page)
+        volumes = [b for b in find_all(panels["dash_intree"], has_class("bar"))
+                   if b[1]["data-key"] == "dash_intree.volumes"][0]
+        self.assertEqual("Usage unknown: not counted by its usage callback.", volumes[1]["title"])
+        cores = [b for b in find_all(panels["dash_intree"], has_class("bar"))
+                 if b[1]["data-key"] == "dash_intree.cores"][0]
+        self.assertNotIn("title", cores[1])
+        hostile = find_all(panels["dash_hostile"], has_class("usage-reason"))[0]
+        self.assertIn("hidden", hostile[1])
+        self.assertEqual("", text_of(hostile))
+
+    def test_no_reason_without_a_project(self):
+        page = parse(self.overview(project=None))
+        for reason in find_all(page, has_class("usage-reason")):
+            self.assertIn("hidden", reason[1])
+        for bar in find_all(page, has_class("bar")):
+            self.assertNotIn("title", bar[1])
 
     def test_broken_plugin_is_reported_and_others_served(self):
         page = self.overview()
@@ -289,6 +328,64 @@ class TestAllInstalledPlugins(base.DashboardTestCase):
         self.assertEqual(expected, names)
 
 
+class TestLongNames(base.DashboardTestCase):
+    """Long names wrap between their words (issue 11, item 9)."""
+
+    plugins = ("dash_long_names",)
+
+    def test_break_opportunities_after_underscores(self):
+        page = self.client.get("/?project=p").get_data(as_text=True)
+        names = re.findall(r'<span class="bar-name">(.*?)</span>', page)
+        self.assertEqual(
+            ["per_<wbr>volume_<wbr>gigabytes", "server_<wbr>group_<wbr>members",
+             "supercalifragilisticexpialidocious"],
+            names,
+        )
+        self.assertIn('<a href="/plugins/dash_long_names?project=p">dash_<wbr>long_<wbr>names</a>', page)
+        # the text itself is unchanged: <wbr> is not text
+        bars = find_all(parse(page), has_class("bar-name"))
+        self.assertEqual(["per_volume_gigabytes", "server_group_members"],
+                         ["".join(text_of(b).split()) for b in bars][:2])
+
+    def test_plugin_page_keys(self):
+        page = self.client.get("/plugins/dash_long_names").get_data(as_text=True)
+        self.assertIn("dash_<wbr>long_<wbr>names.<wbr>server_<wbr>group_<wbr>members", page)
+
+    def test_css_breaks_names_at_words_only(self):
+        css = self.client.get("/static/dashboard.css").get_data(as_text=True)
+        for selector in (".bar-name", ".panel-title"):
+            rule = re.search(re.escape(selector) + r" \{([^}]*)\}", css)
+            assert rule is not None, selector
+            self.assertIn("overflow-wrap: break-word", rule.group(1), selector)
+            self.assertNotIn("anywhere", rule.group(1), selector)
+            self.assertNotIn("break-all", rule.group(1), selector)
+
+
+class TestBreakable(testtools.TestCase):
+    """The ``breakable`` filter escapes every piece (bad input)."""
+
+    def test_plain_names(self):
+        from plugfair.dashboard.app import breakable
+
+        self.assertEqual("cores", str(breakable("cores")))
+        self.assertEqual("a_<wbr>b.<wbr>c", str(breakable("a_b.c")))
+        self.assertEqual("trailing_<wbr>", str(breakable("trailing_")))
+        self.assertEqual("", str(breakable("")))
+
+    def test_hostile_text_is_escaped(self):
+        from markupsafe import Markup
+
+        from plugfair.dashboard.app import breakable
+
+        out = breakable('<script>x_y("1")</script>_<wbr>&amp;')
+        self.assertIsInstance(out, Markup)
+        self.assertEqual(
+            "&lt;script&gt;x_<wbr>y(&#34;1&#34;)&lt;/script&gt;_<wbr>&lt;wbr&gt;&amp;amp;", str(out)
+        )
+        self.assertEqual("&lt;b&gt;", str(breakable(Markup("<b>"))))  # markup is escaped too
+        self.assertEqual("42", str(breakable(42)))
+
+
 class TestHostilePlugins(base.DashboardTestCase):
     """Plugins that hang, answer garbage or exit: the rest is served."""
 
@@ -316,7 +413,7 @@ class TestHostilePlugins(base.DashboardTestCase):
             status = find_all(panels[name], has_class("usage-status"))[0]
             self.assertIn("usage-unknown", status[1]["class"], name)
         status = find_all(panels["dash_intree"], has_class("usage-status"))[0]
-        self.assertIn("usage-ok", status[1]["class"])
+        self.assertEqual("volumes: not counted by its usage callback.", status[1]["title"])
         self.assertIn("19 / 20 count", text_of(panels["dash_intree"]))
         problems = [p[1]["data-plugin"] for p in find_all(page, has_class("problem"))]
         self.assertEqual(["dash_exit"], problems)

@@ -425,3 +425,163 @@ class TestCommands(CliTestCase):
         rc, _, err = self.run_cli(["--config-file", "/nonexistent/x.conf", "plugin", "list"])
         self.assertEqual(1, rc)
         self.assertIn("Config file /nonexistent/x.conf does not exist", err)
+
+
+class TestShortFormatOption(base.TestCase):
+    """Every plugfair command that has ``--format`` also takes ``-f``."""
+
+    def format_options(self, command_class, name):
+        from oslo_config import cfg
+
+        from plugfair.cli.app import PlugfairApp
+
+        app = PlugfairApp(conf=cfg.ConfigOpts())
+        parser = command_class(app, None, cmd_name=name).get_parser("plugfair " + name)
+        actions = parser._option_string_actions
+        return actions.get("--format"), actions.get("-f")
+
+    def test_every_command(self):
+        from oslo_config import cfg
+
+        from plugfair.cli.builtin import PlugfairPlugin
+
+        checked = []
+        for name, command_class in sorted(PlugfairPlugin(cfg.ConfigOpts()).cli_commands().items()):
+            long_, short = self.format_options(command_class, name)
+            if long_ is None:
+                self.assertIsNone(short, name)
+                continue
+            checked.append(name)
+            self.assertIs(long_, short, "plugfair %s takes --format but not -f" % name)
+        self.assertIn("check", checked)
+        self.assertIn("config sample", checked)
+        self.assertIn("plugin list", checked)
+
+    def test_a_command_without_the_short_option_is_caught(self):
+        import argparse
+
+        from plugfair.interface.commands import Command
+
+        class Long(Command):
+            """Only --format."""
+
+            def get_parser(self, prog_name):
+                parser = super().get_parser(prog_name)
+                parser.add_argument("--format", choices=["a"])
+                return parser
+
+            def take_action(self, parsed_args):
+                return 0
+
+        long_, short = self.format_options(Long, "long")
+        self.assertIsInstance(long_, argparse.Action)
+        self.assertIsNone(short)
+
+
+def plugfair_process(*argv, **kwargs):
+    """Run the ``plugfair`` console script (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    exe = os.path.join(os.path.dirname(sys.executable), "plugfair")
+    command = [exe] if os.path.exists(exe) else [
+        sys.executable, "-P", "-c", "import sys; from plugfair.cli.main import main; sys.exit(main(sys.argv[1:]))"]
+    return subprocess.run([*command, *argv], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+class TestLibraryLogging(base.TestCase):
+    """Libraries' INFO messages stay off the console unless asked for."""
+
+    def test_filter(self):
+        import logging
+
+        from plugfair.cli.app import _LibraryFilter
+
+        def record(name, level):
+            return logging.LogRecord(name, level, __file__, 1, "msg", (), None)
+
+        keep = _LibraryFilter().filter
+        self.assertFalse(keep(record("alembic.runtime.plugins", logging.INFO)))
+        self.assertFalse(keep(record("alembic", logging.DEBUG)))
+        self.assertFalse(keep(record("stevedore.extension", logging.DEBUG)))
+        self.assertTrue(keep(record("alembic.runtime.migration", logging.WARNING)))
+        self.assertTrue(keep(record("sqlalchemy.engine", logging.ERROR)))
+        self.assertTrue(keep(record("plugfair.cli", logging.INFO)))
+        self.assertTrue(keep(record("alembicish", logging.INFO)))  # a prefix is not a parent
+
+    def test_first_quota_command_is_quiet(self):
+        """A fresh embedded store is created without alembic's chatter."""
+        data = os.path.join(self.home, "data")
+        proc = plugfair_process("quota", "show", "--project", "p1", "-f", "json")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertTrue(os.path.exists(os.path.join(data, "plugfair", "quota.sqlite")))
+        self.assertEqual("", proc.stderr)
+        json.loads(proc.stdout)
+
+    def test_db_upgrade_still_reports(self):
+        proc = plugfair_process("quota", "db", "upgrade")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertIn("from revision <none> to 0001", proc.stdout)
+        self.assertEqual("", proc.stderr)
+
+    def test_debug_shows_them(self):
+        proc = plugfair_process("--debug", "quota", "show", "--project", "p1", "-f", "json")
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertIn("Running upgrade", proc.stderr)
+
+
+
+class TestTableWidth(CliTestCase):
+    """Tables fit the terminal width, also when COLUMNS gives it."""
+
+    def setUp(self):
+        super().setUp()
+        self.enable("plugfair", "good", "import_error", "hang")
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_MAX_TERM_WIDTH"))
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_FIT_WIDTH"))
+
+    def doctor(self, *args, columns=None):
+        self.useFixture(fixtures.EnvironmentVariable("COLUMNS", columns))
+        out, _ = self.cli("plugin", "doctor", *args, expect=1)
+        return out
+
+    def widest(self, out):
+        return max(len(line) for line in out.splitlines())
+
+    @staticmethod
+    def cells(out):
+        """The table's text, borders and line wraps removed."""
+        words = []
+        for line in out.splitlines():
+            if line.startswith("|"):
+                words.extend(" ".join(line.strip("|").split("|")).split())
+        return " ".join(words)
+
+    def test_long_reasons_wrap_to_columns(self):
+        wide = self.doctor()
+        self.assertGreater(self.widest(wide), 160)  # a pipe: left as it is
+        out = self.doctor(columns="80")
+        self.assertLessEqual(self.widest(out), 80, out)
+        reason = json.loads(self.cli("plugin", "doctor", "hang", "-f", "json", expect=1)[0])[0]["Problem"]
+        self.assertGreater(len(reason), 60)
+        # every word is still there (prettytable wraps at spaces)
+        for word in reason.split():
+            self.assertIn(word, self.cells(out))
+
+    def test_bad_columns_are_ignored(self):
+        for value in ("abc", "0", "-5", ""):
+            self.assertGreater(self.widest(self.doctor(columns=value)), 160, value)
+
+    def test_explicit_widths_win(self):
+        out = self.doctor("--max-width", "120", columns="80")
+        self.assertLessEqual(self.widest(out), 120)
+        self.assertGreater(self.widest(out), 80)
+        self.useFixture(fixtures.EnvironmentVariable("CLIFF_MAX_TERM_WIDTH", "100"))
+        out = self.doctor(columns="80")
+        self.assertLessEqual(self.widest(out), 100)
+        self.assertGreater(self.widest(out), 80)
+
+    def test_machine_formats_are_not_wrapped(self):
+        out = self.doctor("-f", "json", columns="80")
+        self.assertEqual(2, len(json.loads(out)))
+        self.assertGreater(self.widest(self.doctor("-f", "value", columns="80")), 80)

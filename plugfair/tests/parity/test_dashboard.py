@@ -30,6 +30,8 @@ class _Skeleton(html.parser.HTMLParser):
         self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "wbr":
+            return  # a line-break opportunity inside a name: text, not template
         attr = dict(attrs)
         shape = "<%s %s>" % (tag, _classes(attr.get("class")))
         self.page.add(shape)

@@ -53,6 +53,8 @@ class Beta(Plugin):
 RAISER = '''
 from plugfair.api import Plugin, QuotaResource
 
+MESSAGE = "backend down"
+
 class Raiser(Plugin):
     name = "raiser"
 
@@ -60,7 +62,7 @@ class Raiser(Plugin):
         return [QuotaResource("things", 4)]
 
     def quota_usage(self, project_id, names):
-        raise RuntimeError("backend down")
+        raise RuntimeError(MESSAGE)
 '''
 
 SLEEPER = '''

@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 
+import fixtures
 import yaml  # type: ignore[import-untyped]
 
 from plugfair.tests.quota import base
@@ -73,7 +74,8 @@ class TestShow(CommandTestCase):
         widgets = rows[2]
         self.assertEqual(
             {"Plugin": "alpha", "Resource": "widgets", "Limit": 3, "In Use": 0,
-             "Remaining": 3, "Default": 10, "Overridden": True, "Unit": "count"},
+             "Remaining": 3, "Default": 10, "Overridden": True, "Unit": "count",
+             "Usage Reason": ""},
             widgets,
         )
         zones = rows[4]
@@ -115,6 +117,55 @@ class TestUnknownUsage(CommandTestCase):
         self.assertEqual(0, rows[0]["In Use"])
         self.assertIn("Usage of plugin raiser is unknown: ", err)
         self.assertIn("backend down", err)
+        self.assertEqual("its usage callback raised RuntimeError: backend down", rows[-1]["Usage Reason"])
+        self.assertEqual("", rows[0]["Usage Reason"])
+
+    def test_table_notes_say_why(self):
+        rc, out, err = self.cli("quota", "show", "--project", "p1")
+        self.assertEqual(0, rc, err)
+        lines = out.splitlines()
+        things = [line for line in lines if "| things" in line][0]
+        self.assertEqual("[1]", things.strip("|").split("|")[-1].strip())
+        widgets = [line for line in lines if "| widgets" in line][0]
+        self.assertEqual("", widgets.strip("|").split("|")[-1].strip())
+        self.assertEqual(["Usage unknown:", "[1] raiser: its usage callback raised RuntimeError: backend down"],
+                         lines[-2:])
+
+    def test_no_notes_when_usage_is_known_or_the_column_is_not_shown(self):
+        rc, out, err = self.cli("quota", "show", "--project", "p1", "--plugin", "alpha")
+        self.assertEqual(0, rc, err)
+        self.assertNotIn("Usage unknown", out)
+        rc, out, err = self.cli("quota", "show", "--project", "p1", "-c", "Resource", "-c", "In Use")
+        self.assertEqual(0, rc, err)
+        self.assertNotIn("Usage unknown", out)
+
+    def test_every_format_carries_the_reason(self):
+        for fmt in ("csv", "value", "yaml"):
+            rc, out, err = self.cli("quota", "show", "--project", "p1", "--plugin", "raiser", "-f", fmt)
+            self.assertEqual(0, rc, err)
+            self.assertIn("its usage callback raised RuntimeError: backend down", out, fmt)
+            self.assertNotIn("Usage unknown:", out, fmt)
+
+    def test_control_characters_are_neutralised_on_the_terminal(self):
+        import importlib
+
+        raiser = importlib.import_module("raiser_plugin")
+        message = "\x1b[2J\x1b[31mred\x1b[0m\nnext line\u202egnp.exe\x07"
+        self.useFixture(fixtures.MonkeyPatch("raiser_plugin.MESSAGE", message))
+        self.assertEqual(message, raiser.MESSAGE)
+        for fmt in ("table", "value", "csv"):
+            rc, out, err = self.cli("quota", "show", "--project", "p1", "-f", fmt)
+            self.assertEqual(0, rc, err)
+            for char in ("\x1b", "\x07", "\u202e"):
+                self.assertNotIn(char, out, fmt)
+                self.assertNotIn(char, err, fmt)
+            if fmt != "csv":  # (csv doubles the backslashes)
+                self.assertIn("\\x1b[31mred\\x1b[0m next line\\u202egnp.exe\\x07", out, fmt)
+        # the machine formats carry the text as it is, escaped by JSON
+        rc, out, err = self.cli("quota", "show", "--project", "p1", "--plugin", "raiser", "-f", "json")
+        self.assertEqual(0, rc, err)
+        self.assertEqual("its usage callback raised RuntimeError: " + message,
+                         json.loads(out)[0]["Usage Reason"])
 
 
 class TestSet(CommandTestCase):
@@ -162,6 +213,23 @@ class TestSet(CommandTestCase):
 
     def test_malformed_pair(self):
         self.bad(["--project", "p1", "alpha.widgets=4", "alpha.gadgets"], "not KEY=VALUE", rc=2)
+
+    def test_every_problem_is_listed_at_once(self):
+        """A malformed pair does not hide the problems of the other pairs."""
+        argv = ["--project", "p1", "alpha.widgets=4", "alpha.gadgets", "beta.zones=ten",
+                "alpha.sprockets=1", "=3", "alpha.widgets=5", "alpha.storage=-7"]
+        code, out, err = self.cli("quota", "set", *argv)
+        self.assertEqual(2, code, out + err)
+        self.assertEqual([], self.stored())
+        message = err[err.index("6 problems; nothing was written:"):].splitlines()
+        self.assertEqual(
+            ["  'alpha.gadgets' is not KEY=VALUE (e.g. compute.cores=20).",
+             "  '=3' is not KEY=VALUE (e.g. compute.cores=20).",
+             "  alpha.widgets is given more than once."],
+            message[1:4])
+        self.assertIn("declares no resource 'sprockets'", message[4])
+        self.assertIn("Value of beta.zones 'ten' is not an integer", message[5])
+        self.assertIn("Value of alpha.storage -7 is negative", message[6])
 
 
 class TestDelete(CommandTestCase):

@@ -79,7 +79,15 @@ class TestShow(base.QuotaTestCase):
         rows = {r.key: r for r in service.show("p1")}
         self.assertIsNone(rows["beta.records"].in_use)
         self.assertIsNone(rows["beta.records"].remaining)
+        self.assertEqual("not counted by its usage callback.", rows["beta.records"].usage_reason)
         self.assertEqual(1, rows["beta.zones"].in_use)
+        self.assertEqual("", rows["beta.zones"].usage_reason)
+        self.assertEqual("", rows["alpha.widgets"].usage_reason)  # tracked by the host
+
+    def test_defaults_have_no_usage_and_say_so(self):
+        for row in self.service().resources():
+            self.assertIsNone(row.in_use)
+            self.assertIn("no project", row.usage_reason)
 
     def test_plugin_filter(self):
         rows = self.service().show("p1", plugin="beta")
@@ -202,9 +210,27 @@ class TestSet(base.QuotaTestCase):
         service = self.service()
         service.set_assignments("p1", ["alpha.widgets=4", "beta.zones=-1"])
         self.assertEqual([("p1", "alpha.widgets", 4), ("p1", "beta.zones", -1)], self.stored())
-        for bad in (["alpha.widgets"], ["=3"], ["alpha.widgets=1", "alpha.widgets=2"]):
+        for bad in (["alpha.widgets"], ["=3"], ["alpha.widgets=1", "alpha.widgets=2"], []):
             self.assertRaises(UsageError, service.set_assignments, "p1", bad)
         self.assertEqual([("p1", "alpha.widgets", 4), ("p1", "beta.zones", -1)], self.stored())
+
+    def test_set_assignments_reports_every_problem(self):
+        service = self.service()
+        error = self.assertRaises(
+            UsageError, service.set_assignments, "p1",
+            ["alpha.widgets", "beta.zones=x", "nope.y=1", "alpha.gadgets=2"])
+        message = error.message
+        self.assertIn("3 problems; nothing was written", message)
+        self.assertIn("'alpha.widgets' is not KEY=VALUE", message)
+        self.assertIn("Value of beta.zones", message)
+        self.assertIn("'nope.y'", message)
+        self.assertNotIn("alpha.gadgets", message)
+        # well-formed pairs with bad values are still a quota error (status 1)
+        refused = self.assertRaises(
+            QuotaError, service.set_assignments, "p1", ["beta.zones=x", "alpha.gadgets=-3"])
+        self.assertNotIsInstance(refused, UsageError)
+        self.assertIn("2 problems", refused.message)
+        self.assertEqual([], self.stored())
 
 
 class TestDelete(base.QuotaTestCase):

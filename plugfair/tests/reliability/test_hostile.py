@@ -331,8 +331,11 @@ class TestInProcessHosts(ZooTestCase):
         _invalidate()
         self.addCleanup(_invalidate)
         # a loud plugin prints megabytes: keep them out of the test output
+        # (the quota service sends what usage callbacks print to stderr)
         self.out = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch("sys.stdout", self.out))
+        self.err = io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch("sys.stderr", self.err))
         self.useFixture(fixtures.EnvironmentVariable("PLUGFAIR_CACHE_DIR", self.env.cache))
         from plugfair.config.loader import build_conf
         from plugfair.registry.core import Registry
@@ -391,6 +394,10 @@ class TestInProcessHosts(ZooTestCase):
             self.assertIsNone(rows[key].get("in_use"), key)
         page = client.get("/plugins/rgood?project=p1")
         self.assertEqual(200, page.status_code)
+        # what the loud plugin printed went to (captured) stderr, not the answers
+        loud = "x" * 1024
+        self.assertGreaterEqual(self.err.getvalue().count("x"), zoo.LOUD_BYTES)
+        self.assertNotIn(loud, html + text + page.get_data(as_text=True))
         self.assertEqual(404, client.get("/plugins/rz_raise_config?project=p1").status_code)
         # nothing the plugins did changed the host's classes
         self.assertNotEqual(["rz_patcher"], Registry.discover(self.conf).names())

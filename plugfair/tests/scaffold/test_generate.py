@@ -186,6 +186,57 @@ def _combinations():
         yield from itertools.combinations(ALL, n)
 
 
+class _FakeDist:
+    def __init__(self, direct_url):
+        self.direct_url = direct_url
+
+    def read_text(self, name):
+        return self.direct_url if name == "direct_url.json" else None
+
+
+class TestPlugfairRequirement(base.TestCase):
+    """Where the generated tox envs get plugfair from (issue 11, item 8)."""
+
+    def requirement(self, *direct_urls):
+        dists = [_FakeDist(d) for d in direct_urls]
+        self.useFixture(fixtures.MonkeyPatch(
+            "importlib.metadata.distributions", lambda name=None: iter(dists)))
+        return generate.plugfair_requirement()
+
+    def test_local_checkout_wheel_or_sdist(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        wheel = os.path.join(tmp, "plugfair-0.1.0-py3-none-any.whl")
+        open(wheel, "w").close()
+        url = "file://" + tmp
+        self.assertEqual("plugfair @ " + url, self.requirement(
+            '{"url": "%s", "dir_info": {"editable": true}}' % url))
+        self.assertEqual("plugfair @ file://" + wheel, self.requirement(
+            '{"url": "file://%s", "archive_info": {}}' % wheel))
+
+    def test_fallback_is_the_running_version(self):
+        import plugfair
+
+        fallback = "plugfair>=%s" % plugfair.__version__
+        for bad in (None, "", "not json", "[]", '{"url": 5}', '{"url": "https://example.org/p.whl"}',
+                    '{"url": "file:///no/such/plugfair/checkout", "dir_info": {}}',
+                    '{"url": "file:///tmp", "vcs_info": {"vcs": "git"}}'):
+            self.assertEqual(fallback, self.requirement(bad), str(bad))
+        self.assertEqual(fallback, self.requirement())  # not installed at all
+
+    def test_metadata_without_direct_url_is_passed_over(self):
+        # e.g. the plugfair.egg-info of a checkout on sys.path, found first
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.assertEqual("plugfair @ file://" + tmp, self.requirement(
+            None, '{"url": "file://%s", "dir_info": {"editable": true}}' % tmp))
+
+    def test_tox_ini_uses_it_with_an_override(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            "plugfair.scaffold.generate.plugfair_requirement", lambda: "plugfair @ file:///src/plugfair"))
+        tox = generate.render("dns")["tox.ini"]
+        self.assertIn("deps =\n    {env:PLUGFAIR_SOURCE:plugfair @ file:///src/plugfair}\n", tox)
+        self.assertIn("PLUGFAIR_SOURCE", generate.render("dns")["README.rst"])
+
+
 class TestEveryCombination(base.TestCase):
     """Each capability combination installs, registers and passes its tests."""
 

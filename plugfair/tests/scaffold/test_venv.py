@@ -1,11 +1,12 @@
 """End to end: a generated project installs into a fresh venv and passes.
 
-Slow (creates a virtualenv and builds a wheel); the class id contains
-"slow" and "venv" so CI can select or exclude it with a filter.
+Slow (creates a virtualenv and builds a wheel, or runs tox); the class
+ids contain "slow" so CI can select or exclude them with a filter.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -91,3 +92,47 @@ class TestSlowVenvEndToEnd(base.TestCase):
             self.skipTest("Installed and tested fine; 'plugfair check' is not available in this tree yet.")
         rc, out, detail = self._run(cli + ["check", "venvdemo"], tmp)
         self.assertEqual(0, rc, detail)
+
+
+
+class TestSlowToxEndToEnd(base.TestCase):
+    """``tox -e py3,check`` in a generated project works before plugfair is
+    on the package index: its tox.ini installs this plugfair
+    (``PLUGFAIR_SOURCE``, default: where this plugfair was installed from).
+    It downloads plugfair's dependencies from the package index."""
+
+    def setUp(self):
+        super().setUp()
+        if importlib.util.find_spec("tox") is None:
+            self.skipTest("tox is not installed: pip install 'tox>=4,<5' to run the generated "
+                          "project's tox environments end to end")
+        self.source = os.environ.get(generate.SOURCE_ENV) or generate.plugfair_requirement()
+        if not self.source.startswith("plugfair @ ") and not os.environ.get(generate.SOURCE_ENV):
+            self.skipTest("this plugfair was not installed from a local checkout, wheel or sdist: "
+                          "set %s to a requirement that installs it" % generate.SOURCE_ENV)
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.project = generate.generate("toxdemo", directory=os.path.join(tmp, "proj"))
+        # Nothing of an outer tox run or virtualenv leaks into this one.
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("TOX_", "_TOX")) and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+
+    def tox(self, *args, env=None):
+        proc = subprocess.run(
+            [sys.executable, "-m", "tox", *args], cwd=self.project.directory,
+            env=dict(self.env, **(env or {})), capture_output=True, text=True, timeout=1200,
+        )
+        return proc.returncode, proc.stdout + proc.stderr
+
+    def test_py3_and_check_pass(self):
+        rc, out = self.tox("-e", "py3,check")
+        self.assertEqual(0, rc, out[-6000:])
+        self.assertIn("install_deps> python -I -m pip install '%s'" % self.source, out)
+        self.assertNotIn("No matching distribution found for plugfair", out)
+        self.assertIn("0 violation(s)", out)
+        self.assertRegex(out, r"py3: OK")
+        self.assertRegex(out, r"check: OK")
+
+    def test_a_bad_source_fails_and_says_where(self):
+        rc, out = self.tox("-e", "check", env={generate.SOURCE_ENV: "plugfair @ file:///no/such/plugfair"})
+        self.assertNotEqual(0, rc, out[-4000:])
+        self.assertIn("/no/such/plugfair", out)

@@ -40,7 +40,7 @@ raise ImportError("this plugin is broken on purpose")
 '''
 
 
-@testtools.skipUnless(importlib.util.find_spec("sphinx") is not None, "Sphinx is not installed (pip install sphinx)")
+@testtools.skipUnless(importlib.util.find_spec("sphinx") is not None, "Sphinx is not installed: install the test extra (pip install -e '.[test]')")
 class TestDirective(base.TestCase):
 
     def setUp(self):

@@ -66,6 +66,21 @@ class Broken(Command):
 '''
 
 
+def fixed_commands(*, keep_conflict: bool = False) -> str:
+    """COMMAND_MODULE with help for every command and a parser that builds.
+
+    :param keep_conflict: keep Broken's conflicting ``--limit`` option.
+    """
+    source = COMMAND_MODULE.replace(
+        "class NoDoc(Command):", 'class NoDoc(Command):\n    """Has help now."""\n'
+    ).replace('raise RuntimeError("parser construction failed")', "return parser")
+    if not keep_conflict:
+        source = source.replace(
+            '        parser.add_argument("--limit", "-l", action="store_true")  # conflicts\n', ""
+        )
+    return source
+
+
 class Outcome:
     """Run a suite and sort the outcomes by test id."""
 
@@ -248,9 +263,7 @@ class DiscoveryTest(DiscoveryTestCase):
             modules={"alpha_pkg.commands": COMMAND_MODULE},
         )
         self.add_plugin("beta", body=COMMANDS.format(package="beta_pkg").replace("thing ", "widget "),
-                        modules={"beta_pkg.commands": COMMAND_MODULE.replace(
-                            "class NoDoc(Command):", 'class NoDoc(Command):\n    """Has help now."""\n'
-                        ).replace('raise RuntimeError("parser construction failed")', "return parser")})
+                        modules={"beta_pkg.commands": fixed_commands()})
         outcome = Outcome(self.suite(["alpha", "beta"]))
         check = contract_prefix("alpha") + "test_commands_build_parser_and_help"
         self.assertEqual([check], list(outcome.failed))
@@ -258,8 +271,27 @@ class DiscoveryTest(DiscoveryTestCase):
         self.assertIn("command 'thing nodoc' has no help", text)
         self.assertIn("command 'thing broken': building its parser or --help failed: "
                       "RuntimeError: parser construction failed", text)
+        self.assertIn("command 'thing broken': its parser drops an option: Ignoring option "
+                      "string --limit", text)
         self.assertNotIn("'thing list'", text.split("Traceback")[-1])
 
+    def test_a_conflicting_option_fails_the_contract_quietly(self):
+        """cliff drops a conflicting option string with a UserWarning: the
+        contract test reports it, and the warning stays out of the output,
+        also when warnings are turned into errors."""
+        import warnings
+
+        self.add_plugin("gamma", body=COMMANDS.format(package="gamma_pkg"),
+                        modules={"gamma_pkg.commands": fixed_commands(keep_conflict=True)})
+        with warnings.catch_warnings(record=True) as leaked:
+            warnings.simplefilter("error")
+            outcome = Outcome(self.suite(["gamma"]))
+        self.assertEqual([], leaked)
+        check = contract_prefix("gamma") + "test_commands_build_parser_and_help"
+        self.assertEqual([check], list(outcome.failed))
+        self.assertIn("command 'thing broken': its parser drops an option: Ignoring option string "
+                      "--limit for new action because it conflicts", outcome.failed[check])
+        self.assertNotIn("building its parser or --help failed", outcome.failed[check])
 
 TEMPEST_STYLE_ID = '''
 import testtools

@@ -91,7 +91,7 @@ class ShardTest(testtools.TestCase):
         out = subunit.StreamResultToBytes(stream)
         import datetime
 
-        start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
         # one test class each (classes are never split)
         durations = {"pkg.mod.Long.test": 10.0}
         durations.update({"pkg.mod.Short%02d.test" % i: 1.0 for i in range(10)})

@@ -22,7 +22,7 @@ class TokenTest(base.IdentityTestCase):
         self.assertTrue(token["id"])
         self.assertTrue(token["user_id"])
         expires = datetime.datetime.fromisoformat(token["expires"])
-        self.assertGreater(expires, datetime.datetime.now(datetime.timezone.utc))
+        self.assertGreater(expires, datetime.datetime.now(datetime.UTC))
 
         self.assertTrue(self.identity.check_token(token["id"]))
         body = self.identity.validate_token(token["id"])
