@@ -9,7 +9,7 @@ from __future__ import annotations
 import fixtures
 from oslo_config import cfg
 
-from plugfair.api import HostedPlugin, PluginLoadError, PluginValidationError
+from plugfair.api import HostedPlugin, Plugin, PluginLoadError, PluginValidationError
 from plugfair.interface.testing import PluginDistribution
 from plugfair.registry import manifest
 from plugfair.registry import records as r
@@ -108,7 +108,7 @@ class TestProbe(HostedTestCase):
         self.install(["alpha", "raising", "exiting", "hanging", "mismatch", "omega"], broken)
         recs = self.records(timeout=1.5)
         for good in ("host", "alpha", "omega"):
-            self.assertEqual(r.STATUS_OK, recs[good].status, (good, recs[good].problems))
+            self.assertEqual(r.STATUS_OK, recs[good].status, "%s %s" % (good, recs[good].problems))
         expect = {
             "raising": "needs libguest",
             "exiting": "the process ended",
@@ -148,14 +148,16 @@ class TestProbe(HostedTestCase):
                 self.assertIn(why, recs["badhost"].problems[0].reason, body)
 
     def test_validation_of_declarations(self):
-        ok = HostedPlugin("good_name", lambda: object, distribution="d", version="1",
-                          module="pkg.mod")
+        def load() -> type[Plugin]:
+            return Plugin
+
+        ok = HostedPlugin("good_name", load, distribution="d", version="1", module="pkg.mod")
         self.assertIs(ok, ok.validate("host"))
         with self.assertRaises(PluginValidationError):
-            HostedPlugin("x", lambda: object, distribution="d", version="1" * 300,
+            HostedPlugin("x", load, distribution="d", version="1" * 300,
                          module="pkg").validate("host")
         with self.assertRaises(PluginValidationError):
-            HostedPlugin("x", lambda: object, distribution="d", version="1", module="pkg",
+            HostedPlugin("x", load, distribution="d", version="1", module="pkg",
                          origin=7).validate("host")  # type: ignore[arg-type]
 
 

@@ -105,7 +105,7 @@ class LifecycleTest(CliTestCase):
         ws = self.workspace(enabled=["prep", "alpha"], extra="\n[prep]\nflavour = spicy\n")
         before = set(glob.glob(os.path.join(tempfile.gettempdir(), "plugfair-run-*")))
         rc, found, err = self.run_outcomes(ws, "--concurrency", "2")
-        self.assertEqual(0, rc, (found, err))
+        self.assertEqual(0, rc, "%s %s" % (found, err))
         self.assertEqual(["success"], found["prep_pkg.tests.test_p.SettingsTest.test_settings"])
         with open(self.seen_log) as f:
             (seen,) = set(f.read().split())

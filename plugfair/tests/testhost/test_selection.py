@@ -282,7 +282,7 @@ class ClassPreservingShardTest(testtools.TestCase):
         ids = list(dict.fromkeys(ids))
         shards = [partition(ids, Shard(i, total)) for i in range(1, total + 1)]
         self.assertEqual(sorted(ids), sorted(t for s in shards for t in s))
-        home: dict[str, int] = {}
+        home: dict[str | None, int] = {}
         for index, shard in enumerate(shards):
             for test_id in shard:
                 group = scheduling_group(test_id)
