@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 
 import subunit
 import testtools
@@ -119,7 +120,9 @@ def main(work: str) -> int:
         f.write(tempest_conf())
 
     tw = os.path.join(work, "tempest-ws")
-    subprocess.run([tempest, "init", tw], check=True, capture_output=True)
+    # a unique name: tempest keeps a registry of workspace names
+    name = "plugfair-parity-%s" % uuid.uuid4().hex[:12]
+    subprocess.run([tempest, "init", "--name", name, tw], check=True, capture_output=True)
     shutil.copy(conf_path, os.path.join(tw, "etc", "tempest.conf"))
     theirs = outcomes(run([tempest, "run", "--regex", REGEX, "--subunit", "--concurrency", "2"],
                           tw, os.path.join(work, "tempest-run.log")))

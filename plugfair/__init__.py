@@ -5,6 +5,6 @@ Import :mod:`plugfair.api`; every other module is private.
 
 import logging
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
