@@ -11,9 +11,11 @@ import importlib.metadata
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from plugfair.conformance import hostscan
+from plugfair.conformance.hosted import RecordSource, origin_of
 from plugfair.conformance.targets import (
     ARCHIVE_SUFFIXES,
     SourceFile,
@@ -23,7 +25,7 @@ from plugfair.conformance.targets import (
     read_file,
 )
 
-__all__ = ["from_installed", "plugin_roots", "locate_package", "normalize"]
+__all__ = ["from_installed", "origin_group", "plugin_roots", "locate_package", "normalize"]
 
 
 def normalize(name: str) -> str:
@@ -148,39 +150,84 @@ def _dist_roots(dist: importlib.metadata.Distribution) -> list[str]:
     return sorted(roots)
 
 
-def from_installed(name: str, *, group: str | None, host_packages: Iterable[str] = ()) -> Target:
-    """An installed plugin (entry-point name) or distribution (by name).
+def _hosted_record(name: str, hosted: RecordSource | None) -> Any | None:
+    """The record of the hosted plugin called ``name``, if any."""
+    if hosted is None:
+        return None
+    for rec in hosted():
+        if rec.name == name and rec.host:
+            return rec
+    return None
 
-    :raises TargetError: if nothing installed has that name.
+
+def _distribution(name: str) -> importlib.metadata.Distribution | None:
+    try:
+        return importlib.metadata.distribution(name)
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+
+
+def _not_found(name: str, group: str | None, eps: list[importlib.metadata.EntryPoint], hosted: RecordSource | None) -> TargetError:
+    known = sorted({ep.name for ep in eps})
+    hint = (" Installed plugins in %s: %s." % (group, ", ".join(known))) if known else ""
+    names = sorted({rec.name for rec in hosted() if rec.host}) if hosted is not None else []
+    if names:
+        hint += " Hosted plugins: %s." % ", ".join(names)
+    return TargetError(
+        "%r is not a directory, an archive (%s) or an installed plugin or "
+        "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), hint)
+    )
+
+
+def _select(
+    name: str, group: str | None, hosted: RecordSource | None
+) -> tuple[list[importlib.metadata.EntryPoint], importlib.metadata.Distribution | None, list[str], str, list[str]]:
+    """What ``name`` selects: entry points in ``group``, the distribution,
+    the roots of its code, the distribution's name and the plugin names.
+
+    Entry-point names come first, then distribution names, then hosted
+    plugins' names.
     """
     eps = _group_entry_points(group)
     roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
     chosen = [ep for ep in eps if ep.name == name]
-    dist: importlib.metadata.Distribution | None = None
     if chosen:
-        dist = getattr(chosen[0], "dist", None)
         roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen})
-        dist_name = _dist_name(chosen[0])
-    else:
-        try:
-            dist = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            dist = None
-        if dist is None:
-            known = sorted({ep.name for ep in eps})
-            hint = (" Installed plugins in %s: %s." % (group, ", ".join(known))) if known else ""
-            raise TargetError(
-                "%r is not a directory, an archive (%s) or an installed plugin or "
-                "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), hint)
-            )
+        return chosen, getattr(chosen[0], "dist", None), roots, _dist_name(chosen[0]), [name]
+    dist = _distribution(name)
+    if dist is not None:
         dist_name = str(dist.metadata["Name"] or name)
-        chosen = [
-            ep
-            for ep in eps
-            if normalize(_dist_name(ep)) == normalize(dist_name)
-        ]
+        chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
         # A distribution is checked whole: its top-level packages.
         roots = _dist_roots(dist) or sorted({ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen})
+        return chosen, dist, roots, dist_name, []
+    rec = _hosted_record(name, hosted)
+    if rec is None:
+        raise _not_found(name, group, eps, hosted)
+    origin = origin_of(rec)
+    if origin is not None and origin.group == group:
+        chosen = [ep for ep in eps if (ep.name, ep.value) == (origin.name, origin.value)]
+    roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen}) or [
+        rec.target.partition(":")[0].split(".")[0]
+    ]
+    return chosen, _distribution(rec.distribution), roots, rec.distribution, [name]
+
+
+def from_installed(
+    name: str,
+    *,
+    group: str | None,
+    host_packages: Iterable[str] = (),
+    hosted: RecordSource | None = None,
+) -> Target:
+    """An installed plugin (entry-point or hosted plugin's name) or
+    distribution (by name).
+
+    :param hosted: returns the registry's records, read only for a name
+        that is neither an entry point in ``group`` nor a distribution.
+    :raises TargetError: if nothing installed has that name.
+    """
+    chosen, dist, roots, dist_name, names = _select(name, group, hosted)
     hosts = set(host_packages)
     if any(r.partition(".")[0] in hosts for r in roots):
         raise TargetError(
@@ -205,4 +252,34 @@ def from_installed(name: str, *, group: str | None, host_packages: Iterable[str]
         distribution=dist_name,
         entry_points=[(ep.name, ep.value) for ep in chosen],
         import_path=lambda: [],
+        plugin_names=names,
     )
+
+
+def origin_group(name: str, groups: Sequence[str], hosted: RecordSource | None) -> str | None:
+    """The first of ``groups`` that installed plugin or distribution
+    ``name`` provides plugins in, or ``None``.
+
+    A plugin's group is the one its entry point is in; for a hosted
+    plugin, the group of the entry point its origin names.  A
+    distribution's is the first group it declares entry points in, or
+    that of its hosted plugins.
+    """
+    for group in groups:
+        if any(ep.name == name for ep in _group_entry_points(group)):
+            return group
+    dist = _distribution(name)
+    if dist is not None:
+        declared = {ep.group for ep in dist.entry_points}
+        for group in groups:
+            if group in declared:
+                return group
+    if hosted is None:
+        return None
+    for rec in hosted():
+        origin = origin_of(rec)
+        if origin is None or origin.group not in groups:
+            continue
+        if rec.name == name or (dist is not None and normalize(rec.distribution) == normalize(name)):
+            return origin.group
+    return None
