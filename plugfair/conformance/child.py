@@ -57,13 +57,24 @@ def _list_tests(package: str) -> dict[str, Any]:
         discover_package = None  # type: ignore[assignment]
     if discover_package is not None:
         suite, errors = discover_package(loader, package, "test*.py")
-        ids = [t.id() for t in iter_tests(suite)]
+        tests = [[t.id(), _defined_at(t)] for t in iter_tests(suite)]
         messages = []
         for title, text in errors:
             last = _last_line(text)
             messages.append(title if not last or last in title else "%s (%s)" % (title, last))
-        return {"ids": ids, "errors": messages, "via": "plugfair.testhost"}
+        return {"tests": tests, "errors": messages, "via": "plugfair.testhost"}
     return _list_with_unittest(loader, package)
+
+
+def _defined_at(test: Any) -> str:
+    """``module.Class.method`` of the method a test runs, in the class that
+    defines it (a subclass or a scenario runs the same method)."""
+    name = getattr(test, "_testMethodName", None)
+    if isinstance(name, str):
+        for klass in type(test).__mro__:
+            if name in vars(klass):
+                return "%s.%s.%s" % (klass.__module__, klass.__qualname__, name)
+    return str(test.id())
 
 
 def _list_with_unittest(loader: Any, package: str) -> dict[str, Any]:
@@ -81,7 +92,7 @@ def _list_with_unittest(loader: Any, package: str) -> dict[str, Any]:
                 top = os.path.dirname(top)
             suite = loader.discover(start, pattern="test*.py", top_level_dir=top)
     except Exception as exc:  # noqa: BLE001 - reported as PF109
-        return {"ids": [], "errors": ["%s: %s" % (type(exc).__name__, exc)], "via": "unittest"}
+        return {"tests": [], "errors": ["%s: %s" % (type(exc).__name__, exc)], "via": "unittest"}
 
     def flatten(s: Any) -> list[Any]:
         try:
@@ -92,7 +103,7 @@ def _list_with_unittest(loader: Any, package: str) -> dict[str, Any]:
     tests = flatten(suite)
     failed = [t for t in tests if type(t).__name__ == "_FailedTest"]
     errors = [_last_line(e) for e in loader.errors] or ["cannot import %s" % t.id() for t in failed]
-    return {"ids": [t.id() for t in tests if t not in failed], "errors": errors, "via": "unittest"}
+    return {"tests": [[t.id(), _defined_at(t)] for t in tests if t not in failed], "errors": errors, "via": "unittest"}
 
 
 def _import_target(name: str, value: str, find: Findings) -> object | None:
@@ -132,9 +143,13 @@ def _hosted_loader(item: dict[str, Any], timeout: float, find: Findings) -> Any 
     from plugfair.interface.errors import PlugfairError
     from plugfair.registry import validate as v
     from plugfair.registry.core import Registry
-    from plugfair.registry.records import PluginRecord
+    from plugfair.registry.records import STATUS_OK, PluginRecord
 
     host, rec = PluginRecord.from_dict(item["host"]), PluginRecord.from_dict(item["record"])
+    for record in (host, rec):
+        # Judge what loads now, whatever the cached probe or the user's
+        # selection of plugins says.
+        record.status, record.problems = STATUS_OK, []
     registry = Registry([host, rec], hook_timeout=timeout)
     try:
         registry.load(host.name)
@@ -279,15 +294,15 @@ def _judge_hook(name: str, plugin: Any, hook: str, value: Any, conf: Any, timeou
 
 def _tests(packages: Sequence[str], find: Findings) -> dict[str, Any]:
     """List the tests of every package (PF109)."""
-    listing: dict[str, Any] = {"count": 0, "ids": [], "errors": [], "via": ""}
+    listing: dict[str, Any] = {"count": 0, "tests": [], "errors": [], "via": ""}
     for package in packages:
         found = _list_tests(package)
-        listing["ids"].extend(found["ids"])
+        listing["tests"].extend(found["tests"])
         listing["via"] = found["via"]
         for error in found["errors"]:
             listing["errors"].append(error)
             find.add("PF109", "test listing", "Listing the tests of %s failed: %s" % (package, error))
-    listing["count"] = len(listing["ids"])
+    listing["count"] = len(listing["tests"])
     return listing
 
 
@@ -317,7 +332,7 @@ def _walk(item: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
             if job.get("list_tests") and packages and "hooks" not in find.failed:
                 out["tests"] = _tests(packages, find)
                 if not job.get("test_ids"):
-                    out["tests"]["ids"] = []
+                    out["tests"]["tests"] = []  # only the count is needed
             if item.get("entry_point") and job.get("interface"):
                 out["interface"] = childhost.facts(name, item["entry_point"], job["interface"], timeout, find)
     out["failed"] = sorted(find.failed)

@@ -300,7 +300,8 @@ def _judge_unit(
     if isinstance(tests, dict):
         outcome.tests[unit.name] = int(tests.get("count", 0) or 0)
         if profile.idempotent_ids:
-            outcome.violations.extend(hostrules.missing_ids(target, unit.name, _strings(tests.get("ids")), profile))
+            listed = [t for t in tests.get("tests") or [] if isinstance(t, list) and len(_strings(t)) == 2]
+            outcome.violations.extend(hostrules.missing_ids(target, unit.name, listed, profile))
     options, clients = _host_facts(result)
     outcome.violations.extend(hostrules.host_groups(target, unit.name, unit.where, options, profile))
     keys = profile.interface.unique_service_keys if profile.interface else {}

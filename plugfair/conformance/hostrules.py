@@ -9,9 +9,10 @@ listing); this module judges them against the profile:
   (``plugin_interface.unique_service_keys``) whose value the host itself,
   another plugin checked in the same run, or the same plugin twice, uses;
 * ``PF113``: a test without an idempotent id, when the profile says
-  ``"idempotent_ids": true``.  One violation per test method (its
-  attributes and scenario names stripped), located at the method, so a
-  baseline accepts exactly the tests that lack one today.
+  ``"idempotent_ids": true``.  One violation per test method, in the class
+  that defines it (subclasses and scenarios run the same method), located
+  at the method, so a baseline accepts exactly the methods that lack one
+  today.
 
 Every violation names the plugin (``name``) and carries the item it is
 about in ``context``, so its fingerprint, and so a baseline entry, is
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -31,11 +31,9 @@ from plugfair.conformance.report import Violation
 from plugfair.conformance.targets import Target
 from plugfair.interface.testids import idempotent_id_of
 
-__all__ = ["ServiceClaim", "host_groups", "missing_ids", "duplicate_services", "test_key"]
+__all__ = ["ServiceClaim", "host_groups", "missing_ids", "duplicate_services"]
 
 Where = tuple[str, str, int]
-
-_ATTRS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,22 +75,27 @@ def host_groups(
     return out
 
 
-def test_key(test_id: str) -> str:
-    """A test id without its attributes and scenario names: the method."""
-    return _ATTRS.sub("", test_id).strip()
+def missing_ids(target: Target, plugin: str, tests: Iterable[Sequence[str]], profile: Profile) -> list[Violation]:
+    """PF113: each test method that runs as a test without an idempotent id.
 
-
-def missing_ids(target: Target, plugin: str, ids: Iterable[str], profile: Profile) -> list[Violation]:
-    """PF113: each test method whose test id carries no idempotent id."""
-    keys = sorted({test_key(t) for t in ids if idempotent_id_of(t) is None})
+    :param tests: ``(test id, "module.Class.method")`` of each test, the
+        method as defined (a subclass or a scenario runs the same one).
+    """
+    runs: dict[str, int] = {}
+    for test_id, method in tests:
+        if idempotent_id_of(test_id) is None:
+            runs[method] = runs.get(method, 0) + 1
     locator = _TestLocator(target)
     out = []
-    for key in keys:
-        message = "Test %s has no idempotent id; %s requires one on every test (the test attribute id-<uuid>)." % (
-            key,
+    for method in sorted(runs):
+        message = "Test method %s has no idempotent id (%d test%s run%s it); %s requires one on every test." % (
+            method,
+            runs[method],
+            "" if runs[method] == 1 else "s",
+            "s" if runs[method] == 1 else "",
             profile.host_name,
         )
-        out.append(_violation(target.label, plugin, locator.locate(key), "PF113", message, key))
+        out.append(_violation(target.label, plugin, locator.locate(method), "PF113", message, method))
     return out
 
 
