@@ -24,11 +24,14 @@ import unittest
 from typing import Any
 
 import fixtures
+import jsonschema  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]
 
-from plugfair.conformance import formats, hosted
+from plugfair.conformance import formats, hosted, profiles
 from plugfair.conformance.check import CheckRequest, run_check
 from plugfair.registry import manifest
 from plugfair.tests import base
+from plugfair.tests.conformance.test_formats import SARIF_SCHEMA
 from plugfair.tests.conformance.util import Distributions, write_tree
 
 ID = "0b6f4f7e-8a51-4c1d-9d3c-6f3c2a9e7b1%d"
@@ -256,7 +259,7 @@ class TestFakeHost(_Hosting):
         self.assertIn("no_such_module_for_fh_broken", v.message)
         self.assertEqual("fh_broken_pkg/plugin.py", v.relpath)
 
-    def test_reports(self):
+    def test_reports_against_their_schemas(self):
         result = self.check("fh_bad", profile_file=self.profile_file)
         texts = {}
         for fmt in ("json", "junit", "sarif"):
@@ -265,6 +268,11 @@ class TestFakeHost(_Hosting):
             texts[fmt] = out.getvalue()
             for code in ("PF111", "PF112", "PF113"):
                 self.assertIn(code, texts[fmt], fmt)
+        with open(profiles.data_path("schemas", "report.schema.json"), encoding="utf-8") as f:
+            jsonschema.Draft202012Validator(json.load(f)).validate(json.loads(texts["json"]))
+        jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(texts["sarif"]))
+        xsd = etree.XMLSchema(etree.parse(profiles.data_path("schemas", "junit.xsd")))
+        xsd.assertValid(etree.fromstring(texts["junit"].encode("utf-8")))
         # Each rule fails its own dynamic check's test case.
         for check in ("host config groups", "service clients", "idempotent ids"):
             self.assertIn('name="fh_bad: %s"' % check, texts["junit"])
