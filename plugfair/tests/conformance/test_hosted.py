@@ -27,8 +27,9 @@ import fixtures
 import jsonschema  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
-from plugfair.conformance import formats, hosted, profiles
+from plugfair.conformance import formats, hosted, profiles, targets
 from plugfair.conformance.check import CheckRequest, run_check
+from plugfair.interface.errors import UsageError
 from plugfair.registry import manifest
 from plugfair.tests import base
 from plugfair.tests.conformance.test_formats import SARIF_SCHEMA
@@ -294,6 +295,18 @@ class TestFakeHost(_Hosting):
             ["fh_bad_pkg.tests.test_it.TestNew.test_new"], [v.context for v in later.new]
         )
 
+    def test_cli_write_baseline_then_baseline(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, "baseline.json")
+        argv = ["check", "--profile-file", self.profile_file, "fh_bad"]
+        rc, out, err = self.run_cli(argv + ["--write-baseline", path])
+        self.assertEqual(0, rc, out + err)
+        with open(path, encoding="utf-8") as f:
+            codes = sorted(v["code"] for v in json.load(f)["violations"])
+        self.assertEqual(["PF111", "PF111", "PF112", "PF112", "PF113", "PF113"], codes)
+        rc, out, err = self.run_cli(argv + ["--baseline", path])
+        self.assertEqual(0, rc, out + err)
+        self.assertIn("6 accepted by baseline", out)
+
     def test_a_source_tree_is_judged_through_the_installed_host(self):
         # The tree's entry point is the installed one: its plugin is judged
         # with the tree's code (a test without an id that only the tree has).
@@ -327,7 +340,7 @@ class TestFakeHost(_Hosting):
         self.assertTrue(any("fh_lonely = fh_lonely.plugin:P" in n and "hosted by no" in n for n in result.notes))
 
     def test_unknown_names_list_the_hosted_plugins(self):
-        with self.assertRaises(Exception) as ctx:
+        with self.assertRaises(targets.TargetError) as ctx:
             self.check("fh_nope", profile_file=self.profile_file)
         self.assertIn("Hosted plugins:", str(ctx.exception))
         self.assertIn("fh_good", str(ctx.exception))
@@ -461,6 +474,6 @@ class TestTempestPlugins(_Hosting):
         self.assertIn("no_such_module_for_fake_broken", result.violations[0].message)
 
     def test_targets_calling_for_different_profiles(self):
-        with self.assertRaises(Exception) as ctx:
+        with self.assertRaises(UsageError) as ctx:
             self.check("fake_good", "fakehost-never-installed-dir/")
         self.assertIn("different profiles", str(ctx.exception))
