@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from plugfair.conformance import analyzer, audit, baseline, hostscan, installed, rules, targets
-from plugfair.conformance.profiles import Profile, load, load_file
+from plugfair.conformance.hosted import RecordSource
+from plugfair.conformance.profiles import Profile, builtin_names, load, load_file
 from plugfair.conformance.report import CheckResult, TargetSummary, Violation
 from plugfair.interface.errors import UsageError
 
@@ -22,7 +23,8 @@ class CheckRequest:
 
     :param targets: directories, wheel/sdist files or installed plugin
         (or distribution) names.
-    :param profile: name of a built-in profile.
+    :param profile: name of a built-in profile; ``None`` picks the one the
+        targets call for (see :func:`resolve_profile`).
     :param profile_file: path of a profile file (wins over ``profile``).
     :param core: also run the core audit.
     :param dynamic: run the dynamic checks; ``None`` means "if the profile
@@ -41,7 +43,7 @@ class CheckRequest:
     """
 
     targets: Sequence[str] = ()
-    profile: str = "plugfair"
+    profile: str | None = None
     profile_file: str | None = None
     core: bool = False
     dynamic: bool | None = None
@@ -55,14 +57,50 @@ class CheckRequest:
     jobs: int = 0
 
 
-def resolve_profile(request: CheckRequest) -> tuple[Profile, list[str]]:
+#: The profile used when neither the request nor the targets name one.
+DEFAULT_PROFILE = "plugfair"
+
+
+def resolve_profile(request: CheckRequest, hosted: RecordSource | None = None) -> tuple[Profile, list[str]]:
     """Load the requested profile and complete it from the host's source.
 
+    An explicit ``profile_file`` or ``profile`` wins.  Otherwise each
+    target named by an installed plugin's or distribution's name calls for
+    the built-in profile whose ``host.plugin_group`` its plugins come from
+    (a hosted plugin's: the group its origin names), and ``plugfair``'s
+    when none does; paths call for ``plugfair``'s.  Targets that call for
+    different profiles are a usage error.
+
+    :param hosted: returns the registry's records, for hosted plugins.
     :raises ProfileError: if it is missing or malformed.
+    :raises UsageError: if the targets call for different profiles.
     """
-    profile = load_file(request.profile_file) if request.profile_file else load(request.profile)
+    if request.profile_file:
+        profile = load_file(request.profile_file)
+    else:
+        profile = load(request.profile or _profile_for(request.targets, hosted))
     notes = hostscan.scan(profile)
     return profile, notes
+
+
+def _profile_for(specs: Sequence[str], hosted: RecordSource | None) -> str:
+    """The built-in profile the targets call for."""
+    by_group: dict[str, str] = {}
+    for name in [DEFAULT_PROFILE] + [n for n in builtin_names() if n != DEFAULT_PROFILE]:
+        group = load(name).plugin_group
+        if group:
+            by_group.setdefault(group, name)
+    wanted: dict[str, str] = {}
+    for spec in specs:
+        group = None if targets.is_path(spec) else installed.origin_group(spec, list(by_group), hosted)
+        wanted[spec] = by_group.get(group or "", DEFAULT_PROFILE)
+    chosen = sorted(set(wanted.values()))
+    if len(chosen) > 1:
+        raise UsageError(
+            "The targets call for different profiles (%s). Check them in separate runs, or "
+            "choose one with --profile." % ", ".join("%s: %s" % item for item in sorted(wanted.items()))
+        )
+    return chosen[0] if chosen else DEFAULT_PROFILE
 
 
 def _validate(request: CheckRequest) -> None:
@@ -164,85 +202,154 @@ def _fork_context() -> Any:
         return None
 
 
-def _records(registry: Any, hook_timeout: float) -> list[Any]:
-    if registry is not None:
-        return list(registry.records())
-    from plugfair.registry import manifest
+class _Records:
+    """The registry's records, read the first time they are needed."""
 
-    return list(manifest.load(use_cache=True, timeout=hook_timeout).records)
+    def __init__(self, registry: Any, hook_timeout: float) -> None:
+        self._registry = registry
+        self._timeout = hook_timeout
+        self._records: list[Any] | None = None
+
+    def __call__(self) -> list[Any]:
+        if self._records is None:
+            if self._registry is not None:
+                self._records = list(self._registry.records())
+            else:
+                from plugfair.registry import manifest
+
+                self._records = list(manifest.load(use_cache=True, timeout=self._timeout).records)
+        return self._records
 
 
-def run_check(request: CheckRequest, *, registry: Any = None) -> CheckResult:
-    """Check every target (and the core, if asked); apply the baseline.
+def _dynamic_checks(
+    request: CheckRequest,
+    profile: Profile,
+    pairs: Sequence[tuple[targets.Target, TargetSummary]],
+    records: _Records,
+) -> tuple[list[Violation], list[str]]:
+    """Run the dynamic checks of each target; fill in its summary.
 
-    :param registry: the host's registry, whose records describe the other
-        installed plugins for the dynamic checks (built when needed).
-    :returns: the result; its ``exit_code`` is 0 or 1.
-    :raises UsageError: (exit status 2) for a bad request, profile, target
-        or baseline.
+    :returns: the violations and notes.
     """
-    started = time.perf_counter()
-    _validate(request)
-    profile, notes = resolve_profile(request)
-    if request.core and profile.name != "plugfair":
-        raise UsageError(
-            "--core audits plugfair with the plugfair profile; drop --profile/--profile-file "
-            "or run the other profile separately."
+    from plugfair.conformance import dynamic, hostrules
+
+    violations: list[Violation] = []
+    notes: list[str] = []
+    claims: list[hostrules.ServiceClaim] = []
+    for target, summary in pairs:
+        if not (profile.plugin_group and target.loadable):
+            continue
+        outcome = dynamic.check_target(
+            target,
+            profile=profile,
+            records=records(),
+            timeout=request.timeout,
+            hook_timeout=request.hook_timeout,
+            list_tests=request.list_tests,
         )
-    accepted = baseline.read(request.baseline) if request.baseline else None
+        violations.extend(outcome.violations)
+        notes.extend(outcome.notes)
+        claims.extend(outcome.claims)
+        summary.plugins = outcome.plugins
+        summary.checks = outcome.checks
+        summary.tests = outcome.tests
+    # Service clients must be unique across every plugin checked, so they
+    # are judged once, over all targets.
+    violations.extend(hostrules.duplicate_services(claims, profile))
+    return violations, notes
+
+
+def _check_profile(request: CheckRequest, profile: Profile) -> bool:
+    """Whether to run the dynamic checks.
+
+    :raises UsageError: for a request the profile cannot serve.
+    """
+    if request.core and profile.name != DEFAULT_PROFILE:
+        raise UsageError(
+            "--core audits plugfair with the plugfair profile, but this run uses profile %s; run "
+            "the core audit separately, or use --profile plugfair." % profile.name
+        )
     dynamic = profile.dynamic if request.dynamic is None else request.dynamic
     if dynamic and not profile.dynamic:
         raise UsageError(
             "Profile %s describes a host that plugfair cannot load plugins for; its checks "
             "are static only. Drop --dynamic." % profile.name
         )
+    return dynamic
+
+
+def _core_audit(resolved: list[targets.Target], summaries: list[TargetSummary], notes: list[str]) -> list[Violation]:
+    """The core audit: its own violations; adds the in-tree targets."""
+    spec_ = audit.load_spec()
+    core = audit.core_target(spec_)
+    forbidden = audit.forbidden_names(spec_)
+    summaries.append(TargetSummary(label=core.label, kind="core", files=[f.relpath for f in core.files]))
+    found = audit.scan_core(spec_, core, forbidden)
+    in_tree, audit_notes = audit.in_tree_targets(spec_)
+    notes.extend(audit_notes)
+    resolved.extend(in_tree)
+    return found
+
+
+def run_check(request: CheckRequest, *, registry: Any = None) -> CheckResult:
+    """Check every target (and the core, if asked); apply the baseline.
+
+    :param registry: the host's registry, whose records describe the other
+        installed plugins and the hosted ones (read from the manifest when
+        needed if not given).
+    :returns: the result; its ``exit_code`` is 0 or 1.
+    :raises UsageError: (exit status 2) for a bad request, profile, target
+        or baseline.
+    """
+    started = time.perf_counter()
+    _validate(request)
+    records = _Records(registry, request.hook_timeout)
+    profile, notes = resolve_profile(request, records)
+    dynamic = _check_profile(request, profile)
+    accepted = baseline.read(request.baseline) if request.baseline else None
     others = other_plugin_roots(profile)
     resolved: list[targets.Target] = []
     summaries: list[TargetSummary] = []
     violations: list[Violation] = []
-    records: list[Any] | None = None
     try:
         for spec in request.targets:
             resolved.append(
-                targets.resolve(spec, group=profile.plugin_group, host_packages=profile.host_packages)
+                targets.resolve(
+                    spec, group=profile.plugin_group, host_packages=profile.host_packages, hosted=records
+                )
             )
         if request.core:
-            spec_ = audit.load_spec()
-            core = audit.core_target(spec_)
-            forbidden = audit.forbidden_names(spec_)
-            summaries.append(TargetSummary(label=core.label, kind="core", files=[f.relpath for f in core.files]))
-            violations.extend(audit.scan_core(spec_, core, forbidden))
-            in_tree, audit_notes = audit.in_tree_targets(spec_)
-            notes.extend(audit_notes)
-            resolved.extend(in_tree)
+            violations.extend(_core_audit(resolved, summaries, notes))
         violations.extend(
             static_check_many(
                 [(t, analyzer.Context(profile, own=t.own, others=others)) for t in resolved], jobs=request.jobs
             )
         )
+        pairs = []
         for target in resolved:
             summary = TargetSummary(label=target.label, kind=target.kind, files=[f.relpath for f in target.files])
             summaries.append(summary)
-            if dynamic and profile.plugin_group and target.loadable:
-                from plugfair.conformance import dynamic as dyn
-
-                if records is None:
-                    records = _records(registry, request.hook_timeout)
-                found, plugins, checks, tests = dyn.check_target(
-                    target,
-                    group=profile.plugin_group,
-                    others=dyn.other_records(target, records),
-                    timeout=request.timeout,
-                    hook_timeout=request.hook_timeout,
-                    list_tests=request.list_tests,
-                )
-                violations.extend(found)
-                summary.plugins = plugins
-                summary.checks = checks
-                summary.tests = tests
+            pairs.append((target, summary))
+        if dynamic:
+            found, dynamic_notes = _dynamic_checks(request, profile, pairs, records)
+            violations.extend(found)
+            notes.extend(dynamic_notes)
     finally:
         for target in resolved:
             target.close()
+    return _result(request, profile, summaries, violations, notes, accepted, started)
+
+
+def _result(
+    request: CheckRequest,
+    profile: Profile,
+    summaries: list[TargetSummary],
+    violations: list[Violation],
+    notes: list[str],
+    accepted: Any,
+    started: float,
+) -> CheckResult:
+    """Filter, sort, apply the baseline (or write one) and wrap up."""
     violations = [v for v in violations if _wanted(v.code, request)]
     violations.sort(key=lambda v: v.sort_key())
     unmatched = baseline.apply(violations, accepted) if accepted is not None else 0

@@ -31,13 +31,14 @@ class Check(Command):
             nargs="*",
             metavar="TARGET",
             help="A source directory, a wheel or sdist file, or the name of an installed "
-            "plugin or distribution.",
+            "plugin (hosted plugins included) or distribution.",
         )
         parser.add_argument(
             "--profile",
-            default="plugfair",
+            default=None,
             metavar="NAME",
-            help="Built-in profile: %s (default: plugfair)." % ", ".join(profiles.builtin_names()),
+            help="Built-in profile: %s (default: the one an installed target's plugins come "
+            "from, e.g. tempest for a Tempest plugin; otherwise plugfair)." % ", ".join(profiles.builtin_names()),
         )
         parser.add_argument("--profile-file", metavar="PATH", help="Use a profile file of your own.")
         parser.add_argument(

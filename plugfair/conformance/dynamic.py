@@ -1,33 +1,42 @@
-"""Dynamic checks (PF101-PF110): load each plugin in a child process.
+"""Dynamic checks (PF101-PF113): load each plugin in a child process.
 
-The child imports the plugin through its entry point, describes it with
-the registry's probe (:func:`plugfair.registry.probe.describe`, which also
-notices changes to plugfair's own modules), walks the hooks one by one to
-classify what fails, and lists the plugin's tests.  Its output is
-discarded and it is killed when it overruns, so no plugin can crash, hang
-or flood the checker.  Collisions and namespaces are then judged in this
-process against every other installed plugin's manifest record.
+A target's plugins are its entry points in ``plugfair.plugins`` and the
+hosted plugins that belong to it (:mod:`plugfair.conformance.hosted`): a
+Tempest plugin, say, is the plugfair plugin its host makes of it.  A child
+process (:mod:`plugfair.conformance.child`, reached through
+:mod:`plugfair.conformance.channel`) loads each one as the registry does,
+describes it with the registry's probe (which also notices changes to
+plugfair's own modules), walks the hooks one by one to classify what
+fails, and lists its tests.  Its output is discarded and it is killed when
+it overruns, so no plugin can crash, hang or flood the checker.
+
+Collisions and namespaces are then judged in this process against every
+other installed plugin's manifest record.  When the profile describes the
+interface of the host a plugin comes from (``plugin_interface``), the
+facts the child recorded through that interface are judged here too
+(:mod:`plugfair.conformance.hostrules`).
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import os
-import subprocess
+import dataclasses
+import re
 import sys
-import tempfile
-import time
 from collections.abc import Sequence
 from typing import Any
 
+from plugfair.conformance import channel, hosted, hostrules
+from plugfair.conformance.profiles import Profile
 from plugfair.conformance.report import Violation
 from plugfair.conformance.targets import Target
-from plugfair.registry.childproc import child_sys_path, python_command
+from plugfair.registry.childproc import child_sys_path
+from plugfair.registry.records import NAMESPACE, PluginRecord
 
-__all__ = ["CHECKS", "check_target", "other_records", "plugin_root"]
+__all__ = ["CHECKS", "HOST_CHECKS", "Unit", "Outcome", "plan", "check_target", "other_records", "plugin_root"]
 
-#: The dynamic checks, in the order they run (JUnit test case names).
+#: The dynamic checks every plugin gets, in the order they run (JUnit
+#: test case names).
 CHECKS = (
     "entry point",
     "name",
@@ -50,97 +59,115 @@ _CHILD = (
     "from plugfair.conformance.child import child_main\n"
     "child_main(job)\n"
 )
+#: Checks through the interface of the host a plugin comes from: each
+#: check with the ``plugin_interface`` hook that enables it.
+HOST_CHECKS = (("host config groups", "register_opts"), ("service clients", "service_clients"))
+
+#: The check of idempotent ids, when the profile requires them.
+ID_CHECK = "idempotent ids"
+
+Where = tuple[str, str, int]
 
 
-def _run_children(
-    job: dict[str, Any], plugins: Sequence[tuple[str, str]], timeout: float
-) -> dict[str, tuple[dict[str, Any] | None, str]]:
-    """Judge ``plugins`` in child processes; return each one's result.
+@dataclasses.dataclass
+class Unit:
+    """One plugin of a target to judge."""
 
-    One child judges them in turn.  If it dies or stops making progress for
-    ``timeout`` seconds, the plugin it was on gets no result (with the
-    reason) and a new child carries on with the rest.
-    """
-    results: dict[str, tuple[dict[str, Any] | None, str]] = {}
-    remaining = list(plugins)
-    while remaining:
-        current, why = _one_child(dict(job, plugins=[list(p) for p in remaining]), timeout, results)
-        if not why:
-            break
-        if current is None:
-            for name, _value in remaining:
-                results.setdefault(name, (None, why))
-            break
-        results[current] = (None, why)
-        remaining = [p for p in remaining if p[0] not in results]
-    return results
+    #: The plugfair plugin's name (an entry point's or a hosted plugin's).
+    name: str
+    #: ``module:attr`` of its entry point, or the dotted module of a
+    #: hosted plugin's code.
+    value: str
+    distribution: str
+    where: Where
+    #: For a hosted plugin: its manifest record and its host's.
+    record: PluginRecord | None = None
+    host: PluginRecord | None = None
+    #: ``(group, name, value)`` of the entry point in the profile's plugin
+    #: group it comes from, when the profile describes that interface.
+    entry_point: tuple[str, str, str] | None = None
 
+    def job(self) -> dict[str, Any]:
+        """What the child needs to load and judge it."""
+        return {
+            "name": self.name,
+            "value": self.value,
+            "record": self.record.to_dict() if self.record else None,
+            "host": self.host.to_dict() if self.host else None,
+            "entry_point": list(self.entry_point) if self.entry_point else None,
+        }
 
-def _one_child(
-    job: dict[str, Any], timeout: float, results: dict[str, tuple[dict[str, Any] | None, str]]
-) -> tuple[str | None, str]:
-    """Run one child; fill ``results``; return (plugin it was on, why it failed)."""
-    with tempfile.TemporaryDirectory(prefix="plugfair-check-") as tmp:
-        out = os.path.join(tmp, "result.jsonl")
-        open(out, "w").close()
-        proc = subprocess.Popen(
-            python_command(_CHILD),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        assert proc.stdin is not None and proc.stderr is not None
-        proc.stdin.write(json.dumps(dict(job, out=out)).encode("utf-8"))
-        proc.stdin.close()
-        current: str | None = None
-        last = time.monotonic()
-        allowance = 30.0  # interpreter start-up, before the first plugin
-        offset = 0
-        buffer = ""
-        why = ""
-        while True:
-            rc = proc.poll()
-            with open(out, encoding="utf-8") as f:
-                f.seek(offset)
-                chunk = f.read()
-                offset = f.tell()
-            if chunk:
-                buffer += chunk
-                *lines, buffer = buffer.split("\n")
-                for line in lines:
-                    try:
-                        item = json.loads(line)
-                    except ValueError:
-                        continue  # not ours: the results file is written only by the child
-                    if not isinstance(item, dict):
-                        continue
-                    if "start" in item:
-                        current, last, allowance = item["start"], time.monotonic(), 0.0
-                    elif "findings" in item:
-                        results[item["plugin"]] = (item, "")
-                        current, last = None, time.monotonic()
-            if rc is not None and not chunk:
-                if current is not None or any(name not in results for name, _v in job["plugins"]):
-                    tail = proc.stderr.read(65536).decode("utf-8", "replace").strip()
-                    why = "the process ended with status %s%s" % (rc, (": " + tail.splitlines()[-1]) if tail else "")
-                break
-            if time.monotonic() - last > timeout + allowance:
-                proc.kill()
-                proc.wait()
-                why = "it did not finish within %.3g s (it hangs at import, in a hook or while listing tests)" % timeout
-                break
-            time.sleep(0.02)
-        proc.stderr.close()
-    return current, why
+    def checks(self, profile: Profile, list_tests: bool) -> list[str]:
+        """The checks that run for it, in order."""
+        out = list(CHECKS)
+        if self.entry_point and profile.interface is not None:
+            out.extend(check for check, hook in HOST_CHECKS if getattr(profile.interface, hook))
+        if profile.idempotent_ids and list_tests:
+            out.append(ID_CHECK)
+        return out
 
 
-def other_records(target: Target, records: Sequence[Any]) -> list[Any]:
+@dataclasses.dataclass
+class Outcome:
+    """What the dynamic checks of one target found."""
+
+    violations: list[Violation] = dataclasses.field(default_factory=list)
+    #: Plugins checked.
+    plugins: list[str] = dataclasses.field(default_factory=list)
+    #: ``(plugin, check)`` for every check run.
+    checks: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: Tests listed per plugin.
+    tests: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Unique service client keys the plugins declare (judged across the
+    #: whole run with :func:`plugfair.conformance.hostrules.duplicate_services`).
+    claims: list[hostrules.ServiceClaim] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+def plan(target: Target, records: Sequence[Any], profile: Profile) -> tuple[list[Unit], list[str]]:
+    """The plugins of ``target`` to judge, and notes on entry points that
+    cannot be judged (no installed plugin hosts them)."""
+    group = profile.plugin_group
+    units = []
+    if group == NAMESPACE:
+        units = [
+            Unit(name, value, target.distribution or "unknown", _locate(target, value))
+            for name, value in target.entry_points
+        ]
+    covered = set()
+    for rec in records:
+        if not hosted.belongs(rec, target, group):
+            continue
+        host = hosted.host_of(rec, records)
+        if host is None:
+            continue
+        origin = hosted.origin_of(rec)
+        ep = None
+        if origin is not None and origin.group == group and group != NAMESPACE:
+            ep = (origin.group, origin.name, origin.value)
+            covered.add((origin.name, origin.value))
+        value = ep[2] if ep else rec.target
+        units.append(Unit(rec.name, rec.target, rec.distribution, _locate(target, value), rec, host, ep))
+    notes = []
+    if group != NAMESPACE:
+        for name, value in target.entry_points:
+            if (name, value) not in covered:
+                notes.append(
+                    "%s: entry point %s = %s (%s) is hosted by no installed plugfair plugin, so only "
+                    "the static checks ran for it; install the distribution and a plugin that hosts "
+                    "%s plugins." % (target.label, name, value, group, profile.host_name)
+                )
+    return units, notes
+
+
+def other_records(target: Target, records: Sequence[Any], units: Sequence[Unit] = ()) -> list[Any]:
     """Manifest records of every installed plugin except the target's own."""
     mine = set(target.entry_points)
+    judged = {(u.record.name, u.record.host) for u in units if u.record is not None}
     dist = _norm(target.distribution or "")
     out = []
     for rec in records:
-        if (rec.name, rec.target) in mine:
+        if (rec.name, rec.target) in mine or (rec.name, rec.host) in judged:
             continue
         if target.kind != "installed" and dist and _norm(rec.distribution) == dist:
             continue  # an installed copy of the project being checked
@@ -149,7 +176,7 @@ def other_records(target: Target, records: Sequence[Any]) -> list[Any]:
 
 
 def _norm(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def plugin_root(module: str, others: Sequence[str]) -> str:
@@ -179,13 +206,10 @@ def _locate(target: Target, value: str) -> tuple[str, str, int]:
     return target.label, "<%s>" % module.strip(), 1
 
 
-def _judge_names(rec: Any, root: str, others: Sequence[Any]) -> list[tuple[str, str, str]]:
-    """PF107/PF108 findings of one record against the other plugins."""
-    found: list[tuple[str, str, str]] = []
+def _namespaces(rec: Any, root: str) -> list[tuple[str, str, str]]:
+    """PF107 findings of one record on its own."""
+    found = []
     name = rec.name
-    mine_nouns: dict[str, list[str]] = {}
-    for cmd in rec.commands:
-        mine_nouns.setdefault(cmd.split(" ")[0], []).append(cmd)
     for service in rec.services:
         if not (service == name or service.startswith((name + "-", name + "_"))):
             found.append(
@@ -196,15 +220,30 @@ def _judge_names(rec: Any, root: str, others: Sequence[Any]) -> list[tuple[str, 
                     % (service, name, name, name),
                 )
             )
-    if rec.test_package and not (rec.test_package == root or rec.test_package.startswith(root + ".")):
-        found.append(
-            (
-                "PF107",
-                "namespaces",
-                "Test package %r is outside the plugin's own package %r, so its test ids are not namespaced."
-                % (rec.test_package, root),
+    for package in rec.test_packages:
+        if not (package == root or package.startswith(root + ".")):
+            found.append(
+                (
+                    "PF107",
+                    "namespaces",
+                    "Test package %r is outside the plugin's own package %r, so its test ids are not namespaced."
+                    % (package, root),
+                )
             )
-        )
+    return found
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _judge_names(rec: Any, root: str, others: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """PF107/PF108 findings of one record against the other plugins."""
+    found = _namespaces(rec, root)
+    name = rec.name
+    mine_nouns: dict[str, list[str]] = {}
+    for cmd in rec.commands:
+        mine_nouns.setdefault(cmd.split(" ")[0], []).append(cmd)
     for other in others:
         who = "plugin %r (distribution %s)" % (other.name, other.distribution)
         if other.name == name:
@@ -234,88 +273,116 @@ def _judge_names(rec: Any, root: str, others: Sequence[Any]) -> list[tuple[str, 
             found.append(("PF108", "collisions", "The config group [%s] is also claimed by %s." % (group, who)))
         for service in sorted(set(rec.services) & set(other.services)):
             found.append(("PF108", "collisions", "The service %r is also offered by %s." % (service, who)))
-        a, b = rec.test_package, other.test_package
-        if a and b and (a == b or a.startswith(b + ".") or b.startswith(a + ".")):
-            found.append(
-                ("PF108", "collisions", "The test package %r overlaps %r of %s." % (a, b, who))
-            )
+        for a in rec.test_packages:
+            for b in other.test_packages:
+                if _overlaps(a, b):
+                    found.append(("PF108", "collisions", "The test package %r overlaps %r of %s." % (a, b, who)))
     return found
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _host_facts(result: dict[str, Any]) -> tuple[list[list[str]], list[dict[str, str]]]:
+    """The options and service clients the child recorded, well-formed only."""
+    facts = result.get("interface")
+    if not isinstance(facts, dict):
+        return [], []
+    options = [o for o in facts.get("options") or [] if isinstance(o, list) and len(_strings(o)) == 2]
+    clients = [
+        {k: v for k, v in c.items() if isinstance(k, str) and isinstance(v, str)}
+        for c in facts.get("service_clients") or []
+        if isinstance(c, dict)
+    ]
+    return options, clients
+
+
+def _judge_unit(
+    target: Target, unit: Unit, result: dict[str, Any], profile: Profile, outcome: Outcome
+) -> PluginRecord | None:
+    """Turn one child result into violations; return the record to judge
+    names and collisions with, if the plugin loaded cleanly."""
+    for finding in result["findings"]:
+        outcome.violations.append(_violation(target, unit.name, unit.where, finding["code"], finding["message"]))
+    tests = result.get("tests")
+    if isinstance(tests, dict):
+        outcome.tests[unit.name] = int(tests.get("count", 0) or 0)
+        if profile.idempotent_ids:
+            listed = [t for t in tests.get("tests") or [] if isinstance(t, list) and len(_strings(t)) == 2]
+            outcome.violations.extend(hostrules.missing_ids(target, unit.name, listed, profile))
+    options, clients = _host_facts(result)
+    outcome.violations.extend(hostrules.host_groups(target, unit.name, unit.where, options, profile))
+    keys = profile.interface.unique_service_keys if profile.interface else {}
+    for client in clients:
+        for key in sorted(set(client) & set(keys)):
+            outcome.claims.append(
+                hostrules.ServiceClaim(target.label, unit.name, unit.distribution, unit.where, key, client[key])
+            )
+    if not isinstance(result.get("record"), dict) or result["findings"]:
+        return None
+    rec = PluginRecord.from_dict(result["record"])
+    return None if rec.problems else rec
 
 
 def check_target(
     target: Target,
     *,
-    group: str,
-    others: Sequence[Any],
+    profile: Profile,
+    records: Sequence[Any],
     timeout: float = 120.0,
     hook_timeout: float = 10.0,
     list_tests: bool = True,
-) -> tuple[list[Violation], list[str], list[tuple[str, str]], dict[str, int]]:
+) -> Outcome:
     """Run the dynamic checks of every plugin of ``target``.
 
-    :param others: manifest records of the other installed plugins.
-    :returns: violations, the plugins checked, ``(plugin, check)`` for
-        every check run, and the number of tests listed per plugin.
+    :param records: the manifest records of every installed plugin.
     """
-    from plugfair.registry.records import PluginRecord
-
-    violations: list[Violation] = []
-    checks: list[tuple[str, str]] = []
-    if not target.entry_points:
-        path, relpath = target.label, "<entry point>"
-        violations.append(
-            Violation(
-                code="PF101",
-                message="No entry point in group %s: a plugin is found only through one. Add "
-                "'%s = <name> = <module>:<PluginClass>' to the distribution's entry points." % (group, group),
-                path=path,
-                relpath=relpath,
-                target=target.label,
+    group = profile.plugin_group
+    units, notes = plan(target, records, profile)
+    outcome = Outcome(notes=notes)
+    if not units:
+        if not target.entry_points:
+            message = (
+                "No entry point in group %s: a plugin is found only through one. Add "
+                "'%s = <name> = <module>:<PluginClass>' to the distribution's entry points." % (group, group)
             )
-        )
-        checks.append(("(none)", "entry point"))
-        return violations, [], checks, {}
+            outcome.violations.append(_violation(target, None, (target.label, "<entry point>", 1), "PF101", message))
+            outcome.checks.append(("(none)", "entry point"))
+        return outcome
+    others = other_records(target, records, units)
     prefix = target.import_path() if target.import_path else []
-    own_modules = [value.partition(":")[0].strip() for _n, value in target.entry_points]
-    other_modules = [o.target.partition(":")[0] for o in others] + own_modules
-    plugins = []
-    tests: dict[str, int] = {}
-    judged: list[tuple[Any, str, tuple[str, str, int]]] = []
     job = {
         "sys_path": child_sys_path(list(prefix) + [p for p in sys.path if p not in prefix]),
-        "group": group,
+        "group": NAMESPACE,
         "distribution": target.distribution,
         "hook_timeout": hook_timeout,
         "list_tests": list_tests,
+        "test_ids": profile.idempotent_ids,
+        "interface": profile.interface.to_job() if profile.interface else None,
     }
-    outcome = _run_children(job, target.entry_points, timeout)
-    for name, value in target.entry_points:
-        plugins.append(name)
-        where = _locate(target, value)
-        checks.extend((name, check) for check in CHECKS)
-        result, why = outcome.get(name, (None, "it was not checked"))
+    results = channel.run_children(job, [u.job() for u in units], timeout)
+    modules = [u.value.partition(":")[0].strip() for u in units] + [o.target.partition(":")[0] for o in others]
+    judged: list[tuple[PluginRecord, str, Unit]] = []
+    for unit in units:
+        outcome.plugins.append(unit.name)
+        outcome.checks.extend((unit.name, check) for check in unit.checks(profile, list_tests))
+        result, why = results.get(unit.name, (None, "it was not checked"))
         if result is None:
-            message = "Loading plugin %s (%s) in a child process failed: %s." % (name, value, why)
-            violations.append(_violation(target, name, where, "PF104", message))
+            message = "Loading plugin %s (%s) in a child process failed: %s." % (unit.name, unit.value, why)
+            outcome.violations.append(_violation(target, unit.name, unit.where, "PF104", message))
             continue
-        for finding in result["findings"]:
-            violations.append(_violation(target, name, where, finding["code"], finding["message"]))
-        if result.get("tests"):
-            tests[name] = int(result["tests"].get("count", 0))
-        if result.get("record") is None or result["findings"]:
-            continue
-        rec = PluginRecord.from_dict(result["record"])
-        if not rec.problems:
-            module = value.partition(":")[0].strip()
-            root = plugin_root(module, [m for m in other_modules if m != module])
-            judged.append((rec, root, where))
-    for rec, root, where in judged:
-        siblings = [other for other, _r, _w in judged if other is not rec]
+        rec = _judge_unit(target, unit, result, profile, outcome)
+        if rec is not None:
+            module = unit.value.partition(":")[0].strip()
+            judged.append((rec, plugin_root(module, [m for m in modules if m != module]), unit))
+    for rec, root, unit in judged:
+        siblings = [other for other, _r, _u in judged if other is not rec]
         for code, _check, message in _judge_names(rec, root, list(others) + siblings):
-            violations.append(_violation(target, rec.name, where, code, message))
-    return violations, plugins, checks, tests
+            outcome.violations.append(_violation(target, rec.name, unit.where, code, message))
+    return outcome
 
 
-def _violation(target: Target, plugin: str, where: tuple[str, str, int], code: str, message: str) -> Violation:
+def _violation(target: Target, plugin: str | None, where: Where, code: str, message: str) -> Violation:
     path, relpath, line = where
     return Violation(code=code, message=message, path=path, relpath=relpath, line=line, target=target.label, name=plugin)

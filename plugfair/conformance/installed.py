@@ -11,9 +11,11 @@ import importlib.metadata
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from plugfair.conformance import hostscan
+from plugfair.conformance.hosted import RecordSource, origin_of
 from plugfair.conformance.targets import (
     ARCHIVE_SUFFIXES,
     SourceFile,
@@ -24,7 +26,7 @@ from plugfair.conformance.targets import (
 )
 from plugfair.registry.records import NAMESPACE
 
-__all__ = ["from_installed", "plugin_roots", "locate_package", "normalize"]
+__all__ = ["from_installed", "origin_group", "plugin_roots", "locate_package", "normalize"]
 
 
 def normalize(name: str) -> str:
@@ -166,51 +168,90 @@ def _roots_of(name: str, group: str | None) -> tuple[list[importlib.metadata.Ent
     return chosen, sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0].strip()) for ep in chosen})
 
 
-def from_installed(name: str, *, group: str | None, host_packages: Iterable[str] = ()) -> Target:
-    """An installed plugin (entry-point name) or distribution (by name).
+def _hosted_record(name: str, hosted: RecordSource | None) -> Any | None:
+    """The record of the hosted plugin called ``name``, if any."""
+    if hosted is None:
+        return None
+    for rec in hosted():
+        if rec.name == name and rec.host:
+            return rec
+    return None
 
-    ``name`` is looked up, in this order, as an entry point in ``group``
-    (the profile's plugin group), as an entry point in plugfair's own group
-    ``plugfair.plugins`` (so a plugfair plugin can be checked against any
-    profile by the name it is listed under), and as a distribution name.
 
-    :param group: the profile's plugin group; its entry points of the
-        same distribution are the ones the dynamic checks load.
-    :raises TargetError: if nothing installed has that name.
+def _distribution(name: str) -> importlib.metadata.Distribution | None:
+    try:
+        return importlib.metadata.distribution(name)
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+
+
+def _not_found(name: str, group: str | None, eps: list[importlib.metadata.EntryPoint], hosted: RecordSource | None) -> TargetError:
+    hint = _known_hint(group)
+    names = sorted({rec.name for rec in hosted() if rec.host}) if hosted is not None else []
+    if names:
+        hint += " Hosted plugins: %s." % ", ".join(names)
+    return TargetError(
+        "%r is not a directory, an archive (%s) or an installed plugin or "
+        "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), hint)
+    )
+
+
+def _select(
+    name: str, group: str | None, hosted: RecordSource | None
+) -> tuple[list[importlib.metadata.EntryPoint], importlib.metadata.Distribution | None, list[str], str, list[str]]:
+    """What ``name`` selects: entry points in ``group``, the distribution,
+    the roots of its code, the distribution's name and the plugin names.
+
+    Entry-point names come first, then distribution names, then hosted
+    plugins' names.
     """
     eps = _group_entry_points(group)
-    chosen, roots = _roots_of(name, group)
-    dist: importlib.metadata.Distribution | None = None
+    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
+    chosen = [ep for ep in eps if ep.name == name]
     if chosen:
-        dist = getattr(chosen[0], "dist", None)
-        dist_name = _dist_name(chosen[0])
-    else:
-        theirs, roots = _roots_of(name, NAMESPACE) if group != NAMESPACE else ([], [])
+        roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen})
+        return chosen, getattr(chosen[0], "dist", None), roots, _dist_name(chosen[0]), [name]
+    if group != NAMESPACE:
+        # a plugfair plugin, checked against another profile by its name
+        theirs, roots = _roots_of(name, NAMESPACE)
         if theirs:
-            dist = getattr(theirs[0], "dist", None)
             dist_name = _dist_name(theirs[0])
-        else:
-            try:
-                dist = importlib.metadata.distribution(name)
-            except importlib.metadata.PackageNotFoundError:
-                dist = None
-            if dist is None:
-                raise TargetError(
-                    "%r is not a directory, an archive (%s) or an installed plugin or "
-                    "distribution.%s" % (name, ", ".join(ARCHIVE_SUFFIXES), _known_hint(group))
-                )
-            dist_name = str(dist.metadata["Name"] or name)
-        chosen = [
-            ep
-            for ep in eps
-            if normalize(_dist_name(ep)) == normalize(dist_name)
-        ]
-        if not theirs:
-            # A distribution is checked whole: its top-level packages.
-            assert dist is not None
-            roots = _dist_roots(dist) or sorted(
-                {ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen}
-            )
+            chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
+            return chosen, getattr(theirs[0], "dist", None), roots, dist_name, [name]
+    dist = _distribution(name)
+    if dist is not None:
+        dist_name = str(dist.metadata["Name"] or name)
+        chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
+        # A distribution is checked whole: its top-level packages.
+        roots = _dist_roots(dist) or sorted({ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen})
+        return chosen, dist, roots, dist_name, []
+    rec = _hosted_record(name, hosted)
+    if rec is None:
+        raise _not_found(name, group, eps, hosted)
+    origin = origin_of(rec)
+    if origin is not None and origin.group == group:
+        chosen = [ep for ep in eps if (ep.name, ep.value) == (origin.name, origin.value)]
+    roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen}) or [
+        rec.target.partition(":")[0].split(".")[0]
+    ]
+    return chosen, _distribution(rec.distribution), roots, rec.distribution, [name]
+
+
+def from_installed(
+    name: str,
+    *,
+    group: str | None,
+    host_packages: Iterable[str] = (),
+    hosted: RecordSource | None = None,
+) -> Target:
+    """An installed plugin (entry-point or hosted plugin's name) or
+    distribution (by name).
+
+    :param hosted: returns the registry's records, read only for a name
+        that is neither an entry point in ``group`` nor a distribution.
+    :raises TargetError: if nothing installed has that name.
+    """
+    chosen, dist, roots, dist_name, names = _select(name, group, hosted)
     hosts = set(host_packages)
     if any(r.partition(".")[0] in hosts for r in roots):
         raise TargetError(
@@ -235,4 +276,34 @@ def from_installed(name: str, *, group: str | None, host_packages: Iterable[str]
         distribution=dist_name,
         entry_points=[(ep.name, ep.value) for ep in chosen],
         import_path=lambda: [],
+        plugin_names=names,
     )
+
+
+def origin_group(name: str, groups: Sequence[str], hosted: RecordSource | None) -> str | None:
+    """The first of ``groups`` that installed plugin or distribution
+    ``name`` provides plugins in, or ``None``.
+
+    A plugin's group is the one its entry point is in; for a hosted
+    plugin, the group of the entry point its origin names.  A
+    distribution's is the first group it declares entry points in, or
+    that of its hosted plugins.
+    """
+    for group in groups:
+        if any(ep.name == name for ep in _group_entry_points(group)):
+            return group
+    dist = _distribution(name)
+    if dist is not None:
+        declared = {ep.group for ep in dist.entry_points}
+        for group in groups:
+            if group in declared:
+                return group
+    if hosted is None:
+        return None
+    for rec in hosted():
+        origin = origin_of(rec)
+        if origin is None or origin.group not in groups:
+            continue
+        if rec.name == name or (dist is not None and normalize(rec.distribution) == normalize(name)):
+            return origin.group
+    return None

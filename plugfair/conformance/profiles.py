@@ -9,6 +9,7 @@ key is checked here so that a typo is an error, not a silent no-op.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from plugfair.interface.errors import UsageError
 __all__ = [
     "ProfileError",
     "Deprecation",
+    "PluginInterface",
     "Profile",
     "builtin_names",
     "load",
@@ -45,7 +47,10 @@ _KEYS = {
     "scan_deprecated",
     "plugin_modules",
     "dynamic",
+    "plugin_interface",
+    "idempotent_ids",
 }
+_INTERFACE_KEYS = {"register_opts", "host_groups", "service_clients", "unique_service_keys"}
 _HOST_KEYS = {"name", "packages", "plugin_group"}
 _DEPRECATION_KEYS = {"name", "since", "removed_in", "alternative", "kwarg"}
 
@@ -85,6 +90,41 @@ class Deprecation:
         return text
 
 
+@dataclasses.dataclass(frozen=True)
+class PluginInterface:
+    """How a host other than plugfair talks to the plugins of its plugin
+    group, for the dynamic checks of those plugins (``PF111``, ``PF112``).
+
+    The entry point names a class that the host instantiates with no
+    arguments; the hooks below are methods of the instance.
+    """
+
+    #: Method the host calls with its ``ConfigOpts`` so the plugin
+    #: registers its options (``None``: the host has none).
+    register_opts: str | None = None
+    #: fnmatch patterns of the configuration groups the host itself
+    #: defines; ``DEFAULT`` stands for ``[DEFAULT]``.
+    host_groups: tuple[str, ...] = ()
+    #: Method that returns the plugin's service clients: a list of
+    #: mappings (``None``: the host has none).
+    service_clients: str | None = None
+    #: Keys of a service client's mapping that must be unique among the
+    #: host and all its plugins -> the values the host itself uses.
+    unique_service_keys: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def host_group(self, group: str) -> bool:
+        """Whether the host defines configuration group ``group``."""
+        return any(fnmatch.fnmatchcase(group, pattern) for pattern in self.host_groups)
+
+    def to_job(self) -> dict[str, Any]:
+        """What the child process needs: the hooks to call and the keys to read."""
+        return {
+            "register_opts": self.register_opts,
+            "service_clients": self.service_clients,
+            "keys": sorted(self.unique_service_keys),
+        }
+
+
 @dataclasses.dataclass
 class Profile:
     """A host's stable interface."""
@@ -110,6 +150,12 @@ class Profile:
     #: fnmatch patterns of other plugins' top-level packages.
     plugin_modules: tuple[str, ...] = ()
     dynamic: bool = False
+    #: How the host calls the plugins of :attr:`plugin_group`, when it is
+    #: not plugfair (see :class:`PluginInterface`).
+    interface: PluginInterface | None = None
+    #: Whether the host requires every test to carry an idempotent id
+    #: (the test id attribute ``id-<uuid>``).
+    idempotent_ids: bool = False
     reference: str = ""
     #: Where the profile came from: ``builtin:<name>`` or a file path.
     source: str = ""
@@ -317,7 +363,50 @@ def parse(data: object, *, source: str) -> Profile:
     for entry in stable:
         if entry.split(".")[0] not in packages:
             raise _fail(source, "stable module %r is outside the host packages %s." % (entry, packages))
-    exports_raw = data.get("exports", {})
+    exports, from_all = _exports(data.get("exports", {}), stable, source)
+    alternatives = data.get("alternatives", {})
+    if not isinstance(alternatives, dict) or not all(
+        isinstance(k, str) and _DOTTED.match(k) and isinstance(v, str) for k, v in alternatives.items()
+    ):
+        raise _fail(source, "'alternatives' must map dotted names to strings.")
+    deprecated = _deprecations(data.get("deprecated", []), packages, source)
+    patterns = data.get("plugin_modules", [])
+    if not isinstance(patterns, list) or not all(
+        isinstance(p, str) and _PATTERN.match(p) for p in patterns
+    ):
+        raise _fail(source, "'plugin_modules' must be a list of fnmatch patterns of package names.")
+    for key in ("scan_deprecated", "dynamic", "idempotent_ids"):
+        if not isinstance(data.get(key, False), bool):
+            raise _fail(source, "%r must be true or false." % key)
+    if "plugin_interface" in data and not group:
+        raise _fail(source, "'plugin_interface' needs 'host.plugin_group': the group its plugins come from.")
+    return Profile(
+        name=name,
+        description=_str(data, "description", source),
+        host_name=_str(host, "name", source) or packages[0],
+        host_packages=tuple(packages),
+        plugin_group=group,
+        stable=tuple(stable),
+        exports=exports,
+        exports_from_all=tuple(from_all),
+        alternatives=dict(alternatives),
+        default_alternative=_str(data, "default_alternative", source),
+        deprecated=deprecated,
+        scan_deprecated=bool(data.get("scan_deprecated", False)),
+        plugin_modules=tuple(patterns),
+        dynamic=bool(data.get("dynamic", False)),
+        interface=_interface(data.get("plugin_interface"), source),
+        idempotent_ids=bool(data.get("idempotent_ids", False)),
+        reference=_str(data, "reference", source),
+        source=source,
+    )
+
+
+def _exports(
+    exports_raw: object, stable: list[str], source: str
+) -> tuple[dict[str, frozenset[str] | None], list[str]]:
+    """Parse ``exports``: the names of each exact stable module, and the
+    modules whose names are read from ``__all__``."""
     if not isinstance(exports_raw, dict):
         raise _fail(source, "'exports' must map a stable module to a list of names or \"__all__\".")
     exports: dict[str, frozenset[str] | None] = {}
@@ -332,13 +421,12 @@ def parse(data: object, *, source: str) -> Profile:
             exports[module] = frozenset(names)
         else:
             raise _fail(source, "'exports' of %r must be a list of identifiers or \"__all__\"." % module)
-    alternatives = data.get("alternatives", {})
-    if not isinstance(alternatives, dict) or not all(
-        isinstance(k, str) and _DOTTED.match(k) and isinstance(v, str) for k, v in alternatives.items()
-    ):
-        raise _fail(source, "'alternatives' must map dotted names to strings.")
+    return exports, from_all
+
+
+def _deprecations(raw_deps: object, packages: list[str], source: str) -> list[Deprecation]:
+    """Parse ``deprecated``."""
     deprecated = []
-    raw_deps = data.get("deprecated", [])
     if not isinstance(raw_deps, list):
         raise _fail(source, "'deprecated' must be a list of objects.")
     for i, dep in enumerate(raw_deps):
@@ -363,29 +451,41 @@ def parse(data: object, *, source: str) -> Profile:
                 kwarg=kwarg,
             )
         )
-    patterns = data.get("plugin_modules", [])
-    if not isinstance(patterns, list) or not all(
-        isinstance(p, str) and _PATTERN.match(p) for p in patterns
+    return deprecated
+
+
+def _interface(data: object, source: str) -> PluginInterface | None:
+    """Parse ``plugin_interface``; ``None`` when absent."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise _fail(source, "'plugin_interface' must be an object.")
+    unknown = sorted(set(data) - _INTERFACE_KEYS)
+    if unknown:
+        raise _fail(source, "unknown key(s) in 'plugin_interface': %s." % ", ".join(map(repr, unknown)))
+    hooks = {}
+    for key in ("register_opts", "service_clients"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, str) and value.isidentifier()):
+            raise _fail(source, "'plugin_interface.%s' must be a method name." % key)
+        hooks[key] = value
+    groups = data.get("host_groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
+        raise _fail(source, "'plugin_interface.host_groups' must be a list of group names or fnmatch patterns.")
+    keys = data.get("unique_service_keys", {})
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, list) and all(isinstance(x, str) for x in v)
+        for k, v in keys.items()
     ):
-        raise _fail(source, "'plugin_modules' must be a list of fnmatch patterns of package names.")
-    for key in ("scan_deprecated", "dynamic"):
-        if not isinstance(data.get(key, False), bool):
-            raise _fail(source, "%r must be true or false." % key)
-    return Profile(
-        name=name,
-        description=_str(data, "description", source),
-        host_name=_str(host, "name", source) or packages[0],
-        host_packages=tuple(packages),
-        plugin_group=group,
-        stable=tuple(stable),
-        exports=exports,
-        exports_from_all=tuple(from_all),
-        alternatives=dict(alternatives),
-        default_alternative=_str(data, "default_alternative", source),
-        deprecated=deprecated,
-        scan_deprecated=bool(data.get("scan_deprecated", False)),
-        plugin_modules=tuple(patterns),
-        dynamic=bool(data.get("dynamic", False)),
-        reference=_str(data, "reference", source),
-        source=source,
+        raise _fail(
+            source,
+            "'plugin_interface.unique_service_keys' must map a key to the list of values the host uses.",
+        )
+    if keys and not hooks["service_clients"]:
+        raise _fail(source, "'plugin_interface.unique_service_keys' needs 'service_clients'.")
+    return PluginInterface(
+        register_opts=hooks["register_opts"],
+        host_groups=tuple(groups),
+        service_clients=hooks["service_clients"],
+        unique_service_keys={k: tuple(v) for k, v in keys.items()},
     )

@@ -2,7 +2,8 @@
 
 Codes never change meaning and are never reused.  ``PF0xx`` rules are
 static (they read source), ``PF1xx`` rules are dynamic (they load the
-plugin in a child process) and ``PF2xx`` rules belong to the core audit.
+plugin in a child process; ``PF111`` and up judge a plugin through the
+interface of another host, as its profile describes it) and ``PF2xx`` rules belong to the core audit.
 Each rule has a section in ``doc/source/reference/rules.rst`` whose anchor
 is the lowercased code.
 """
@@ -32,6 +33,9 @@ class Rule:
     kind: str
     #: ``"error"`` or ``"warning"`` (SARIF level; both fail the check).
     level: str = "error"
+    #: For a dynamic rule: the dynamic check it belongs to (the JUnit test
+    #: case its violations fail), one of :data:`plugfair.conformance.dynamic.CHECKS`.
+    check: str = ""
 
     @property
     def docs(self) -> str:
@@ -83,55 +87,86 @@ _ALL = (
         "entry-point",
         "No valid entry point in the plugin group, or it does not name a Plugin class.",
         "dynamic",
+        check="entry point",
     ),
     Rule(
         "PF102",
         "plugin-name",
         "The entry-point name and the class's name attribute differ or are invalid.",
         "dynamic",
+        check="name",
     ),
     Rule(
         "PF103",
         "api-version",
         "The declared api_version is malformed or cannot be served by this host.",
         "dynamic",
+        check="api_version",
     ),
     Rule(
         "PF104",
         "load-failure",
         "Importing or instantiating the plugin fails, crashes or hangs.",
         "dynamic",
+        check="load",
     ),
     Rule(
         "PF105",
         "hook-result",
         "A hook raises or returns a value of the wrong type.",
         "dynamic",
+        check="hooks",
     ),
     Rule(
         "PF106",
         "foreign-config-group",
         "Configuration options are registered in a group the plugin does not own.",
         "dynamic",
+        check="config groups",
     ),
     Rule(
         "PF107",
         "not-namespaced",
         "A command, quota, test or service name is outside the plugin's namespace.",
         "dynamic",
+        check="namespaces",
     ),
     Rule(
         "PF108",
         "name-collision",
         "A name the plugin claims is also claimed by another installed plugin.",
         "dynamic",
+        check="collisions",
     ),
-    Rule("PF109", "test-listing", "The plugin's tests cannot be listed.", "dynamic"),
+    Rule("PF109", "test-listing", "The plugin's tests cannot be listed.", "dynamic", check="test listing"),
     Rule(
         "PF110",
         "host-patched-at-load",
         "Loading the plugin changes attributes of the host's modules.",
         "dynamic",
+        check="host patching",
+    ),
+    Rule(
+        "PF111",
+        "host-config-group",
+        "A plugin of another host registers options in a configuration group that host defines.",
+        "dynamic",
+        check="host config groups",
+    ),
+    Rule(
+        "PF112",
+        "duplicate-service-client",
+        "A service client's identity (e.g. service_version) is also claimed by the host, "
+        "another plugin or the same plugin.",
+        "dynamic",
+        check="service clients",
+    ),
+    Rule(
+        "PF113",
+        "missing-idempotent-id",
+        "A test has no idempotent id, though the profile's host requires one.",
+        "dynamic",
+        check="idempotent ids",
     ),
     Rule("PF201", "core-imports-plugin", "The core package imports a plugin.", "core"),
     Rule("PF202", "core-names-plugin", "The core package names a plugin.", "core"),

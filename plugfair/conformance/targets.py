@@ -13,7 +13,7 @@ import configparser
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from plugfair.interface.errors import UsageError
@@ -23,6 +23,7 @@ __all__ = [
     "Target",
     "TargetError",
     "resolve",
+    "is_path",
     "from_directory",
     "module_names",
     "module_of",
@@ -81,6 +82,9 @@ class Target:
     #: Whether the dynamic checks apply (False for loose files that belong
     #: to no plugin).
     loadable: bool = True
+    #: The plugins the user named (an entry point's or a hosted plugin's
+    #: name); empty when the target is a whole distribution or tree.
+    plugin_names: list[str] = dataclasses.field(default_factory=list)
 
     def close(self) -> None:
         while self.cleanups:
@@ -316,12 +320,28 @@ def from_directory(path: str, *, group: str | None, label: str | None = None) ->
     )
 
 
-def resolve(spec: str, *, group: str | None, host_packages: Iterable[str] = ()) -> Target:
+def is_path(spec: str) -> bool:
+    """Whether ``spec`` names a file or directory rather than an installed
+    plugin or distribution."""
+    return os.path.exists(spec) or spec.endswith(ARCHIVE_SUFFIXES) or os.sep in spec or spec.startswith(".")
+
+
+def resolve(
+    spec: str,
+    *,
+    group: str | None,
+    host_packages: Iterable[str] = (),
+    hosted: Callable[[], Sequence[Any]] | None = None,
+) -> Target:
     """Turn what the user typed into a :class:`Target`.
 
     A directory is a source tree; a file ending in a wheel or sdist suffix
-    is an archive; anything else names an installed plugin or distribution.
+    is an archive; anything else names an installed plugin (an entry point
+    in ``group``, or a hosted plugin) or distribution.
 
+    :param hosted: returns the registry's records, for hosted plugins'
+        names (called only for a name that is no entry point and no
+        distribution).
     :raises TargetError: if it is none of those.
     """
     from plugfair.conformance import archives, installed
@@ -337,4 +357,4 @@ def resolve(spec: str, *, group: str | None, host_packages: Iterable[str] = ()) 
         )
     if spec.endswith(ARCHIVE_SUFFIXES) or os.sep in spec or spec.startswith("."):
         raise TargetError("%s does not exist. Check the path." % spec)
-    return installed.from_installed(spec, group=group, host_packages=host_packages)
+    return installed.from_installed(spec, group=group, host_packages=host_packages, hosted=hosted)

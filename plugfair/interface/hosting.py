@@ -57,7 +57,11 @@ class HostedPlugin:
         refreshes the manifest.
     :param origin: where the plugin was found, for people, e.g.
         ``"tempest.test_plugins: barbican_tests =
-        barbican_tempest_plugin.plugin:BarbicanTempestPlugin"``.
+        barbican_tempest_plugin.plugin:BarbicanTempestPlugin"``.  For a
+        plugin made from an entry point, give it in exactly that form,
+        ``"<group>: <name> = <value>"``: ``plugfair check`` reads it to
+        judge the plugin through that group's interface when a profile
+        describes it, and to pick that profile by default.
 
     .. versionadded:: 1.1
     """

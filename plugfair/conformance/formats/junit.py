@@ -10,23 +10,13 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import IO
 
+from plugfair.conformance import rules
 from plugfair.conformance.report import CheckResult, Violation
 
 __all__ = ["write", "CHECK_OF_CODE"]
 
 #: Dynamic rule -> the check (test case) it fails.
-CHECK_OF_CODE = {
-    "PF101": "entry point",
-    "PF102": "name",
-    "PF103": "api_version",
-    "PF104": "load",
-    "PF105": "hooks",
-    "PF106": "config groups",
-    "PF107": "namespaces",
-    "PF108": "collisions",
-    "PF109": "test listing",
-    "PF110": "host patching",
-}
+CHECK_OF_CODE = {code: rule.check for code, rule in rules.RULES.items() if rule.check}
 
 
 def _failure(case: ET.Element, v: Violation) -> None:

@@ -16,6 +16,9 @@ class TestExitCodes(base.TestCase):
         tmp = self.useFixture(fixtures.TempDir()).path
         self.clean = write_tree(os.path.join(tmp, "clean"), {"ok/__init__.py": "from plugfair.api import Plugin\n"})
         self.dirty = write_tree(os.path.join(tmp, "dirty"), {"bad/__init__.py": "import plugfair.registry\n"})
+        self.static_profile = os.path.join(tmp, "static.json")
+        with open(self.static_profile, "w", encoding="utf-8") as f:
+            f.write('{"name": "static", "host": {"packages": ["myhost"]}, "stable": ["myhost.api"]}')
 
     def test_clean_is_0(self):
         rc, out, err = self.run_cli(["check", self.clean, "--static-only"])
@@ -34,7 +37,7 @@ class TestExitCodes(base.TestCase):
             (["check", self.clean, "--timeout", "0"], "must be positive"),
             (["check", self.clean, "--jobs", "-1"], "--jobs"),
             (["check", self.clean, "--format", "yaml"], "invalid choice"),
-            (["check", "--profile", "tempest", self.clean, "--dynamic"], "static only"),
+            (["check", "--profile-file", self.static_profile, self.clean, "--dynamic"], "static only"),
             (["check", "no-such-plugin-anywhere"], "not a directory, an archive"),
         ]:
             rc, out, err = self.run_cli(argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 
@@ -38,7 +39,35 @@ class TestShippedProfiles(base.TestCase):
         prof = profiles.load("tempest")
         self.assertEqual(TEMPEST_47, list(prof.stable))
         self.assertEqual("tempest.test_plugins", prof.plugin_group)
-        self.assertFalse(prof.dynamic)
+        # Tempest plugins are loaded through the plugfair plugin hosting
+        # them, and judged through Tempest's interface, described here.
+        self.assertTrue(prof.dynamic)
+        self.assertTrue(prof.idempotent_ids)
+        interface = prof.interface
+        assert interface is not None
+        self.assertEqual(("register_opts", "get_service_clients"), (interface.register_opts, interface.service_clients))
+        for group in ("service_available", "enforce_scope", "compute-feature-enabled", "identity", "DEFAULT"):
+            self.assertTrue(interface.host_group(group), group)
+        # A plugin's own feature group is its own.
+        self.assertFalse(interface.host_group("dns-feature-enabled"))
+        self.assertIn("identity.v3", interface.unique_service_keys["service_version"])
+
+    def test_tempest_interface_matches_installed_tempest(self):
+        # The data is Tempest 47's; when a Tempest is installed, it must
+        # agree with it (this fails when Tempest adds a group or client).
+        try:
+            config = importlib.import_module("tempest.config")
+            clients = importlib.import_module("tempest.lib.services.clients")
+        except ImportError:
+            self.skipTest("Tempest is not installed: pip install 'plugfair[tempest]'")
+        interface = profiles.load("tempest").interface
+        assert interface is not None
+        groups = {str(getattr(g, "name", g) or "DEFAULT") for g, _opts in config._opts}
+        self.assertEqual(set(), {g for g in groups if not interface.host_group(g)})
+        versions = sorted(clients.tempest_modules())
+        self.assertEqual(versions, sorted(interface.unique_service_keys["service_version"]))
+        names = sorted(v.replace(".", "_").replace("-", "_") for v in versions)
+        self.assertEqual(names, sorted(interface.unique_service_keys["name"]))
 
     def test_plugfair_exports_are_plugfair_api_all(self):
         prof = profiles.load("plugfair")
@@ -95,6 +124,38 @@ class TestProfileFiles(base.TestCase):
             ),
             ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "dynamic": "yes"}, "true or false"),
             ({"host": {"packages": ["x"]}, "stable": ["x.api"]}, "'name' is required"),
+            (
+                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "plugin_interface": {}},
+                "needs 'host.plugin_group'",
+            ),
+            (
+                {
+                    "name": "x",
+                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+                    "stable": ["x.api"],
+                    "plugin_interface": {"register_opt": "r"},
+                },
+                "unknown key(s) in 'plugin_interface'",
+            ),
+            (
+                {
+                    "name": "x",
+                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+                    "stable": ["x.api"],
+                    "plugin_interface": {"host_groups": "service_available"},
+                },
+                "host_groups' must be a list",
+            ),
+            (
+                {
+                    "name": "x",
+                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+                    "stable": ["x.api"],
+                    "plugin_interface": {"unique_service_keys": {"service_version": ["a"]}},
+                },
+                "needs 'service_clients'",
+            ),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "idempotent_ids": 1}, "true or false"),
         ]
         for data, expected in cases:
             path = self.write(data)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
+import sys
 import tarfile
 import textwrap
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+import fixtures
 
 from plugfair.conformance import analyzer, hostscan, profiles
+from plugfair.interface.testing import write_distribution
 
 
 def write_tree(root: str, files: Mapping[str, str]) -> str:
@@ -71,3 +76,41 @@ def check(source: str, *, profile: str = "plugfair", own=("myplugin",), others=N
 def codes(violations) -> list[tuple[str, int]]:
     """``(code, line)`` of each violation, in order."""
     return [(v.code, v.line) for v in violations]
+
+
+class Distributions(fixtures.Fixture):
+    """Distributions whose entry points may be in any group, on ``sys.path``.
+
+    :param dists: ``(name, modules, entry points by group)`` each;
+        group ``plugfair.plugins`` makes plugfair plugins.
+    """
+
+    def __init__(self, dists: Sequence[tuple[str, Mapping[str, str], Mapping[str, Mapping[str, str]]]]) -> None:
+        super().__init__()
+        self.dists = list(dists)
+        self.path = ""
+
+    def _setUp(self) -> None:
+        self.path = self.useFixture(fixtures.TempDir()).path
+        for name, modules, groups in self.dists:
+            plugins = groups.get("plugfair.plugins", {})
+            extra = {g: eps for g, eps in groups.items() if g != "plugfair.plugins"}
+            write_distribution(self.path, name, "1.0.0", plugins, modules, extra_entry_points=extra)
+        sys.path.insert(0, self.path)
+        self.addCleanup(self._forget)
+        importlib.invalidate_caches()
+
+    def _forget(self) -> None:
+        while self.path in sys.path:
+            sys.path.remove(self.path)
+        prefix = os.path.join(self.path, "")
+        for name, module in list(sys.modules.items()):
+            if (getattr(module, "__file__", None) or "").startswith(prefix):
+                del sys.modules[name]
+        importlib.invalidate_caches()
+
+    def write(self, dotted: str, source: str) -> None:
+        """Replace the source of module ``dotted`` (a plain module)."""
+        path = os.path.join(self.path, *dotted.split(".")) + ".py"
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(textwrap.dedent(source))
