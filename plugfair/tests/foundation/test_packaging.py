@@ -128,6 +128,9 @@ def skip_guards(tests_dir: str) -> set[str]:
 OPTIONAL = {
     "tox": "runs a generated project's tox environments, which download from "
     "the package index; .ci/run installs it with the lint tools",
+    "tempest": "hosting Tempest is the 'tempest' extra's job; with Tempest in the "
+    "unit tests' environment 'plugfair run' would run all of Tempest. .ci/run "
+    "tests it in a venv of its own, with real Tempest plugins",
 }
 
 
