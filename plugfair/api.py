@@ -32,6 +32,7 @@ from plugfair.interface.errors import (
 )
 from plugfair.interface.hosting import HostedPlugin, TestRun
 from plugfair.interface.plugin import API_VERSION, Plugin
+from plugfair.interface.protocols import QuotaEnforcer, ServiceClients
 from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,8 +45,6 @@ if TYPE_CHECKING:  # pragma: no cover
         requires_service,
     )
     from plugfair.interface.testing import PluginDistribution, make_registry
-    from plugfair.quota.enforcer import Enforcer
-    from plugfair.registry.core import Registry
 
 __all__ = [
     # the contract
@@ -54,7 +53,9 @@ __all__ = [
     "QuotaResource",
     "UNLIMITED",
     "MAX_LIMIT",
-    "Enforcer",
+    # what a plugin reaches the host through (1.1)
+    "ServiceClients",
+    "QuotaEnforcer",
     # hosting other ecosystems, preparing test runs (1.1)
     "HostedPlugin",
     "TestRun",
@@ -62,8 +63,6 @@ __all__ = [
     "Command",
     "Lister",
     "ShowOne",
-    # registry
-    "Registry",
     # test seams
     "PluginDistribution",
     "make_registry",
@@ -97,7 +96,6 @@ _LAZY = {
     "Command": "plugfair.interface.commands",
     "Lister": "plugfair.interface.commands",
     "ShowOne": "plugfair.interface.commands",
-    "Registry": "plugfair.registry.core",
     "PluginDistribution": "plugfair.interface.testing",
     "make_registry": "plugfair.interface.testing",
     "FakeCloud": "plugfair.interface.fakecloud",
@@ -106,11 +104,32 @@ _LAZY = {
     "ConfigOverride": "plugfair.interface.testcase",
     "idempotent_id": "plugfair.interface.testcase",
     "requires_service": "plugfair.interface.testcase",
-    "Enforcer": "plugfair.quota.enforcer",
+}
+
+
+#: 1.0 names that are not part of the stable layer: the host's own
+#: classes, provided by the composition root (plugfair.interface.provided).
+#: Deprecated since 1.1, removed in 2.0; still importable by name, but no
+#: longer in ``__all__`` (a star import must not warn).
+_DEPRECATED = {
+    "Registry": "plugfair.api.ServiceClients (what self.registry is)",
+    "Enforcer": "plugfair.api.QuotaEnforcer, from Command.quota_enforcer()",
 }
 
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        import warnings
+
+        from plugfair.interface.provided import provided
+
+        warnings.warn(
+            "plugfair.api.%s is deprecated since API 1.1 and will be removed in "
+            "API 2.0: use %s." % (name, _DEPRECATED[name]),
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return provided(name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError("module 'plugfair.api' has no attribute %r" % name)

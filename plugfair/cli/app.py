@@ -96,6 +96,13 @@ class PlugfairApp(App):
         # Manifest records already read by the fast path (never re-probe).
         self._records = records
 
+    def quota_enforcer(self) -> Any:
+        """The :class:`plugfair.api.QuotaEnforcer` commands get from
+        ``Command.quota_enforcer()``."""
+        from plugfair.quota.enforcer import Enforcer
+
+        return Enforcer(self.registry, self.conf)
+
     def build_option_parser(
         self, description: str | None, version: str | None, argparse_kwargs: Any = None
     ) -> Any:

@@ -35,6 +35,41 @@ OPTION_MODULES = (
 )
 
 
+# -- what the stable layer declares and this root provides --------------
+# (entry-point group plugfair.api.provided; see plugfair.interface.provided)
+
+
+def provide_test_host() -> Any:
+    """The running test host's view, for ``plugfair.api.TestCase``."""
+    from plugfair.testhost import context
+
+    return context.current
+
+
+def provide_make_registry() -> Any:
+    """``plugfair.api.make_registry``: a registry of given plugin classes."""
+    from plugfair.registry.core import Registry
+
+    def make_registry(*plugins: Any, conf: Any = None, hook_timeout: float | None = 10.0) -> Any:
+        return Registry.from_plugins(plugins, conf=conf, hook_timeout=hook_timeout)
+
+    return make_registry
+
+
+def provide_registry_class() -> Any:
+    """The deprecated ``plugfair.api.Registry``."""
+    from plugfair.registry.core import Registry
+
+    return Registry
+
+
+def provide_enforcer_class() -> Any:
+    """The deprecated ``plugfair.api.Enforcer``."""
+    from plugfair.quota.enforcer import Enforcer
+
+    return Enforcer
+
+
 class PlugfairPlugin(Plugin):
     """Core commands: plugins, configuration, tests, quota, conformance."""
 

@@ -220,7 +220,15 @@ class _Checker(ScopedVisitor):
             return
         rest = dotted[len(base) + 1 :].split(".") if dotted != base else []
         names = profile.exported(base)
-        if names is not None and rest and not _is_dunder(rest[0]) and rest[0] not in names:
+        # A deprecated name is still exported until it is removed: it gets
+        # the deprecation finding below, not "not exported".
+        if (
+            names is not None
+            and rest
+            and not _is_dunder(rest[0])
+            and rest[0] not in names
+            and profile.deprecation_for("%s.%s" % (base, rest[0])) is None
+        ):
             name = "%s.%s" % (base, rest[0])
             if imported or not self._already("PF001", name, root):
                 self.report(

@@ -15,6 +15,8 @@ from cliff import command, lister, show
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
+    from plugfair.interface.protocols import QuotaEnforcer, ServiceClients
+
 __all__ = ["Command", "Lister", "ShowOne"]
 
 
@@ -30,9 +32,23 @@ class _HostAccess:
         return conf
 
     @property
-    def registry(self) -> Any:
-        """The host's plugin registry (:class:`plugfair.api.Registry`)."""
-        return self.app.registry
+    def registry(self) -> ServiceClients:
+        """Other plugins' service clients (:class:`plugfair.api.ServiceClients`).
+
+        .. versionchanged:: 1.1
+           Typed as the narrow protocol; the object is unchanged.
+        """
+        services: ServiceClients = self.app.registry
+        return services
+
+    def quota_enforcer(self) -> QuotaEnforcer:
+        """Quota checks against every plugin's limits
+        (:class:`plugfair.api.QuotaEnforcer`).
+
+        .. versionadded:: 1.1
+        """
+        enforcer: QuotaEnforcer = self.app.quota_enforcer()
+        return enforcer
 
     def get_epilog(self) -> str:
         """The epilog of ``--help``: says which plugin provides the command.
@@ -113,7 +129,3 @@ class ShowOne(_HostAccess, _FitsTerminal, show.ShowOne):
 
     .. versionadded:: 1.0
     """
-
-
-for _cls in (Command, Lister, ShowOne):
-    _cls.__module__ = "plugfair.api"

@@ -30,7 +30,6 @@ __all__ = [
     "deprecated",
 ]
 
-_PUBLIC_MODULE = "plugfair.api"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -360,9 +359,3 @@ def deprecated(
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = _PUBLIC_MODULE

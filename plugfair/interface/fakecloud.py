@@ -216,7 +216,3 @@ class FakeCloud(fixtures.Fixture):
                   409: "Conflict", 500: "Internal Server Error"}.get(status, "Status")
         start_response("%d %s" % (status, reason), headers)
         return [data]
-
-
-FakeCloud.__module__ = "plugfair.api"
-RecordedRequest.__module__ = "plugfair.api"

@@ -160,7 +160,3 @@ class TestRun(Protocol):
     def add_cleanup(self, func: Callable[..., Any], *args: Any) -> None:
         """Call ``func(*args)`` after the run (last in, first out).  A
         cleanup that fails is reported and the others still run."""
-
-
-HostedPlugin.__module__ = "plugfair.api"
-TestRun.__module__ = "plugfair.api"

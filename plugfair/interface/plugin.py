@@ -14,8 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from oslo_config import cfg
 
     from plugfair.interface.hosting import HostedPlugin, TestRun
+    from plugfair.interface.protocols import ServiceClients
     from plugfair.interface.quota import QuotaResource
-    from plugfair.registry.core import Registry
 
 __all__ = [
     "API_VERSION",
@@ -163,12 +163,13 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         #: The host's configuration.  Read your options from your own group.
         self.conf = conf
-        #: The host's :class:`~plugfair.api.Registry`, set by the host right
+        #: Other plugins' service clients (a
+        #: :class:`~plugfair.api.ServiceClients`), set by the host right
         #: after instantiation (``None`` while the plugin is only being
         #: probed).  Reach other plugins' services through it, e.g.
         #: ``self.registry.service_client("identity")``, never by importing
         #: another plugin.
-        self.registry: Registry | None = None
+        self.registry: ServiceClients | None = None
 
     def config_options(self) -> Sequence[tuple[str, Sequence[cfg.Opt]]]:
         """Return the configuration options of this plugin.
@@ -287,6 +288,3 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
             out shows as "unknown".  The default knows no usage.
         """
         return {}
-
-
-Plugin.__module__ = "plugfair.api"

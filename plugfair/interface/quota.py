@@ -104,6 +104,3 @@ class QuotaResource:
     def key(self, plugin: str) -> str:
         """Return the host-wide key of this resource for ``plugin``."""
         return "%s.%s" % (plugin, self.name)
-
-
-QuotaResource.__module__ = "plugfair.api"

@@ -26,7 +26,7 @@ from plugfair.interface.testids import IDEMPOTENT_ID_ATTR
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
-    from plugfair.registry.core import Registry
+    from plugfair.interface.protocols import ServiceClients
 
 __all__ = [
     "TestCase",
@@ -47,6 +47,14 @@ _Stacks = dict[tuple[str | None, str], list[Any]]
 # id(conf) -> (weak reference to conf, {(group, name): [values set by the
 # enclosing ConfigOverride fixtures]}).  ConfigOpts is not hashable.
 _OVERRIDES: dict[int, tuple[weakref.ref[Any], _Stacks]] = {}
+
+
+def _host() -> Any:
+    """The running test host's view of this process: configuration,
+    service clients and skips (provided by the tests host)."""
+    from plugfair.interface.provided import provided
+
+    return provided("test_host")()
 
 
 def _stacks(conf: Any) -> _Stacks:
@@ -228,11 +236,9 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
 
     def setUp(self) -> None:
         super().setUp()
-        from plugfair.testhost import context
-
         # The plugin that owns this test is loaded, so its options are
         # registered on self.conf whatever ran before in this process.
-        context.current().load_owner(self.id())
+        _host().load_owner(self.id())
         #: The :class:`fixtures.FakeLogger` capturing this test's log
         #: records (its ``output`` is the text), or ``None``.
         self.logs: fixtures.FakeLogger | None = None
@@ -251,16 +257,15 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
     @property
     def conf(self) -> cfg.ConfigOpts:
         """The host's configuration (shared by the tests of this process)."""
-        from plugfair.testhost import context
-
-        return context.current().conf
+        conf: cfg.ConfigOpts = _host().conf
+        return conf
 
     @property
-    def registry(self) -> Registry:
-        """The plugin registry, as the running command resolved it."""
-        from plugfair.testhost import context
-
-        return context.current().registry
+    def registry(self) -> ServiceClients:
+        """Other plugins' service clients (:class:`plugfair.api.ServiceClients`),
+        from the plugins the running command resolved."""
+        services: ServiceClients = _host().registry
+        return services
 
     def service_client(self, service: str) -> Any:
         """Build the client of ``service``, whichever plugin offers it.
@@ -294,9 +299,7 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
         it, and ``[plugfair_tests] available_services`` is empty or lists
         it.  The skip reason says which condition failed.
         """
-        from plugfair.testhost import context
-
-        ctx = context.current()
+        ctx = _host()
         for service in services:
             reason = ctx.service_unavailable(service)
             if reason:
@@ -389,9 +392,3 @@ class TestCase(WithAttributes, testtools.TestCase):  # type: ignore[misc]
         """
         self.add_resource_cleanup(delete, resource, ignore=ignore)
         return resource
-
-
-for _obj in (TestCase, ConfigOverride):
-    _obj.__module__ = "plugfair.api"
-idempotent_id.__module__ = "plugfair.api"
-requires_service.__module__ = "plugfair.api"

@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import fixtures
 
@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
     from plugfair.interface.plugin import Plugin
-    from plugfair.registry.core import Registry
 
 __all__ = ["PluginDistribution", "make_registry"]
 
@@ -159,20 +158,16 @@ def make_registry(
     *plugins: type[Plugin],
     conf: cfg.ConfigOpts | None = None,
     hook_timeout: float | None = 10.0,
-) -> Registry:
-    """Build a :class:`~plugfair.api.Registry` from plugin classes.
+) -> Any:
+    """Build a registry of plugin classes, as the host would of installed ones.
 
     Each class is validated exactly as an installed plugin would be, with
-    its ``name`` as the entry-point name.
+    its ``name`` as the entry-point name, and so are the plugins it hosts.
+    The result offers :meth:`~plugfair.api.ServiceClients.service_client`
+    and ``load(name)`` (which returns the plugin instance).
 
     .. versionadded:: 1.0
     """
-    from plugfair.registry.core import Registry
+    from plugfair.interface.provided import provided
 
-    return Registry.from_plugins(plugins, conf=conf, hook_timeout=hook_timeout)
-
-
-
-
-PluginDistribution.__module__ = "plugfair.api"
-make_registry.__module__ = "plugfair.api"
+    return provided("make_registry")(*plugins, conf=conf, hook_timeout=hook_timeout)

@@ -186,6 +186,3 @@ class Enforcer:
     def usage(self, project_id: str) -> dict[str, int | None]:
         """Every declared key's current usage for the project (``None``: unknown)."""
         return {row.key: row.in_use for row in self._service.show(project_id)}
-
-
-Enforcer.__module__ = "plugfair.api"

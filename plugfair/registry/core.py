@@ -586,6 +586,10 @@ class Registry:
     def service_client(self, service: str) -> Any:
         """Build the client of ``service`` through whichever plugin offers it.
 
+        A factory that accepts a second argument gets this registry, as a
+        :class:`plugfair.api.ServiceClients`, to reach other plugins'
+        clients (API 1.1).
+
         :raises PluginNotFound: if no usable plugin offers that service.
         :raises PluginCollision: if two enabled plugins offer it and the
             operator did not pick one (``[plugfair] service_providers``).
@@ -607,11 +611,24 @@ class Registry:
                     from oslo_config import cfg
 
                     conf = cfg.ConfigOpts()
-                return v.call_hook(rec.name, factory, conf, timeout=self.hook_timeout)
+                args = (conf, self) if _takes_services(factory) else (conf,)
+                return v.call_hook(rec.name, factory, *args, timeout=self.hook_timeout)
         raise PluginNotFound(
             "service:%s" % service,
             known=sorted({s for x in self._records for s in x.services}),
         )
+
+
+def _takes_services(factory: Callable[..., Any]) -> bool:
+    """Whether a service-client factory accepts a second positional
+    argument (the :class:`plugfair.api.ServiceClients`)."""
+    import inspect
+
+    try:
+        inspect.signature(factory).bind(None, None)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:
@@ -641,4 +658,3 @@ def _selects(token: str, rec: r.PluginRecord) -> bool:
     return not at or _normalize(dist) == _normalize(rec.distribution)
 
 
-Registry.__module__ = "plugfair.api"

@@ -49,32 +49,22 @@ class NetworkNotFound(NetworkError, LookupError):
     """No such network, subnet or security group."""
 
 
-# Configuration (by identity) -> the identity client built for it.
-_IDENTITY: dict[int, tuple[Any, Any]] = {}
-
-
 def identity_client(conf: Any, registry: Any = None) -> Any:
     """The ``identity`` service client, from whichever plugin offers it.
 
     :param conf: the host's ``ConfigOpts``.
-    :param registry: the registry to ask; by default the installed plugins
-        as ``conf`` selects them (:meth:`plugfair.api.Registry.discover`).
-    :raises NetworkError: if no enabled plugin offers ``identity``.
+    :param registry: the host's :class:`plugfair.api.ServiceClients`.
+    :raises NetworkError: if there is none, or no enabled plugin offers
+        ``identity``.
     """
     from oslo_config import cfg
 
-    from plugfair.api import Registry
-
     if registry is None:
-        cached = _IDENTITY.get(id(conf))
-        if cached is not None and cached[0] is conf:
-            return cached[1]
+        raise NetworkError(
+            "The network plugin reaches the cloud through the 'identity' service "
+            "client, which it asks the host for; it was called without one."
+        )
     try:
-        if registry is None:
-            client = Registry.discover(conf).service_client("identity")
-            # One authentication per configuration, not one per call.
-            _IDENTITY[id(conf)] = (conf, client)
-            return client
         return registry.service_client("identity")
     except (PlugfairError, cfg.Error) as exc:
         raise NetworkError(

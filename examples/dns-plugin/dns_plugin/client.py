@@ -11,31 +11,22 @@ from dns_plugin.errors import DnsError
 __all__ = ["backend", "identity_client", "make_client"]
 
 
-# Configuration (by identity) -> the identity client built for it.
-_IDENTITY: dict[int, tuple[Any, Any]] = {}
-
-
 def identity_client(conf: Any, registry: Any = None) -> Any:
     """The ``identity`` service client, from whichever plugin offers it.
 
     :param conf: the host's ``ConfigOpts``.
-    :param registry: the registry to ask; by default the installed plugins
-        as ``conf`` selects them (:meth:`plugfair.api.Registry.discover`).
-    :raises DnsError: if no enabled plugin offers ``identity``.
+    :param registry: the host's :class:`plugfair.api.ServiceClients`.
+    :raises DnsError: if there is none, or no enabled plugin offers
+        ``identity``.
     """
     from oslo_config import cfg
-    from plugfair.api import Registry
 
     if registry is None:
-        cached = _IDENTITY.get(id(conf))
-        if cached is not None and cached[0] is conf:
-            return cached[1]
+        raise DnsError(
+            "The designate backend reaches Designate through the 'identity' service "
+            "client, which it asks the host for; it was called without one."
+        )
     try:
-        if registry is None:
-            client = Registry.discover(conf).service_client("identity")
-            # One authentication per configuration, not one per call.
-            _IDENTITY[id(conf)] = (conf, client)
-            return client
         return registry.service_client("identity")
     except (PlugfairError, cfg.Error) as exc:
         raise DnsError(
@@ -71,6 +62,10 @@ def backend(conf: Any, registry: Any = None) -> Any:
     return DesignateBackend.from_identity(identity, conf)
 
 
-def make_client(conf: Any) -> Any:
-    """Service-client factory of service ``dns``: :func:`backend`."""
-    return backend(conf)
+def make_client(conf: Any, services: Any = None) -> Any:
+    """Service-client factory of service ``dns``: :func:`backend`.
+
+    :param services: the host's :class:`plugfair.api.ServiceClients`, which
+        the host passes to a factory that takes it (API 1.1).
+    """
+    return backend(conf, services)

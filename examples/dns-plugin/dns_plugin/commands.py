@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from plugfair.api import Command, Enforcer, Lister, ShowOne
+from plugfair.api import Command, Lister, ShowOne
 
 from dns_plugin import client, views
 
@@ -57,7 +57,7 @@ class ZoneCreate(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> Any:
-        enforcer = Enforcer(self.registry, self.conf) if self.conf.dns.enforce_quota else None
+        enforcer = self.quota_enforcer() if self.conf.dns.enforce_quota else None
         return views.zone_create(
             _backend(self), parsed_args.name, email=parsed_args.email,
             ttl=parsed_args.ttl, description=parsed_args.description,

@@ -22,7 +22,7 @@ class DnsPlugin(Plugin):
     """
 
     name = "dns"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "DNS zones: service client, zone and recordset commands, quota."
 
     def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:
@@ -59,7 +59,7 @@ class DnsPlugin(Plugin):
         from dns_plugin.errors import DnsError
 
         try:
-            backend = client.backend(self.conf)
+            backend = client.backend(self.conf, self.registry)
         except (ConfigError, DnsError) as exc:
             LOG.info("DNS usage is unknown: %s", exc)
             return {}

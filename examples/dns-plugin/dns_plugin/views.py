@@ -46,7 +46,7 @@ def zone_create(backend: Any, name: str, *, email: str, ttl: int, description: s
                 ) -> tuple[Sequence[str], tuple[Any, ...]]:
     """Create a zone; with an enforcer, only within the ``dns.zones`` quota.
 
-    :param enforcer: a :class:`plugfair.api.Enforcer`; it counts the
+    :param enforcer: a :class:`plugfair.api.QuotaEnforcer`; it counts the
         project's zones through this plugin's usage callback.
     :raises QuotaExceeded: if the project already has its limit of zones.
     """

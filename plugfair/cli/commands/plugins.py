@@ -13,7 +13,7 @@ class PluginList(Lister):
     """List every installed plugin, with its status and capabilities."""
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        return report.LIST_COLUMNS, report.plugin_rows(self.registry)
+        return report.LIST_COLUMNS, report.plugin_rows(self.app.registry)
 
 
 class PluginShow(ShowOne):
@@ -25,7 +25,7 @@ class PluginShow(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        return report.plugin_detail(self.registry, parsed_args.name)
+        return report.plugin_detail(self.app.registry, parsed_args.name)
 
 
 class PluginDoctor(Lister):
@@ -42,7 +42,7 @@ class PluginDoctor(Lister):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        rows = report.doctor_rows(self.registry, parsed_args.name)
+        rows = report.doctor_rows(self.app.registry, parsed_args.name)
         self._found = bool(rows)
         if not rows and parsed_args.formatter == "table":
             if parsed_args.name:
@@ -50,7 +50,7 @@ class PluginDoctor(Lister):
                     "No problems found in plugin %s.\n" % parsed_args.name
                 )
             else:
-                count = len(self.registry.records())
+                count = len(self.app.registry.records())
                 self.app.stdout.write(
                     "No problems found in %d installed plugin(s).\n" % count
                 )

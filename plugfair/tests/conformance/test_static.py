@@ -104,12 +104,18 @@ class TestUnstableImport(base.TestCase):
             from plugfair import api as api2
             from plugfair.api import Plugin, QuotaResource, PluginDistribution
             from plugfair.api import *
-            api.Plugin, api2.Command, plugfair.api.Registry, api.__name__
+            api.Plugin, api2.Command, plugfair.api.ServiceClients, api.__name__
             import importlib
             importlib.import_module("plugfair.api")
             """
         )
         self.assertEqual([], found)
+
+    def test_deprecated_names_are_deprecations_not_private(self):
+        found = check("from plugfair.api import Registry, Enforcer\n")
+        self.assertEqual(["PF005", "PF005"], [v.code for v in found])
+        self.assertIn("ServiceClients", found[0].alternative)
+        self.assertIn("2.0", found[0].message)
 
     def test_tempest_profile(self):
         found = check(

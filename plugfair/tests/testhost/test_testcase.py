@@ -44,7 +44,7 @@ class ApiSurfaceTest(testtools.TestCase):
     def test_names_are_public(self):
         for name in ("TestCase", "ConfigOverride", "idempotent_id", "requires_service"):
             self.assertIn(name, api.__all__)
-            self.assertEqual("plugfair.api", getattr(api, name).__module__)
+            self.assertTrue(getattr(api, name).__module__.startswith("plugfair.interface."))
         self.assertTrue(issubclass(api.TestCase, testtools.TestCase))
 
 
@@ -180,7 +180,7 @@ class HostAccessTest(TesthostTestCase):
 
         class T(TestCase):
             def test_x(self):
-                self.registry.load("thdns")  # registers the plugin's options
+                self.registry.load("thdns")  # type: ignore[attr-defined]  # registers its options
                 got.append(self.service_client("th_zones"))
                 self.override_config("thdns", retries=7)
                 got.append(self.service_client("th_zones"))
@@ -287,7 +287,7 @@ class HostAccessTest(TesthostTestCase):
         class T(TestCase):
             def setUp(self):
                 super().setUp()
-                self.registry.load("thdns")
+                self.registry.load("thdns")  # type: ignore[attr-defined]
                 context_registry.append(self.registry)
 
             def test_set(self):
