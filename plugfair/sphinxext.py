@@ -37,8 +37,9 @@ def plugin_summary(names: Sequence[str] = ()) -> list[dict[str, Any]]:
     :param names: only these plugins (default: every installed plugin).
     :returns: one dict per plugin, with ``name``, ``distribution``,
         ``version``, ``status``, ``capabilities``, ``commands``,
-        ``config_groups``, ``quota``, ``services``, ``test_package`` and
-        ``problems``.
+        ``config_groups``, ``quota``, ``services``, ``test_package`` (the
+        first of ``test_packages``), ``test_packages``, ``host``,
+        ``hosted`` and ``problems``.
     :raises PlugfairError: if ``names`` includes a plugin that is not
         installed.
     """
@@ -66,6 +67,9 @@ def plugin_summary(names: Sequence[str] = ()) -> list[dict[str, Any]]:
                 "quota": ["%s.%s" % (rec.name, q["name"]) for q in rec.quota],
                 "services": sorted(rec.services),
                 "test_package": rec.test_package or "",
+                "test_packages": list(rec.test_packages),
+                "host": rec.host or "",
+                "hosted": sorted(rec.hosted),
                 "problems": [p.reason for p in rec.problems],
             }
         )
@@ -158,10 +162,16 @@ class PluginsDirective(SphinxDirective):
                 else:
                     field += nodes.field_body("", _literal_list(value))
                 fields += field
-            if item["test_package"]:
+            for label, key in (("Test packages", "test_packages"), ("Hosts", "hosted")):
+                if item[key]:
+                    field = nodes.field()
+                    field += nodes.field_name(text=label)
+                    field += nodes.field_body("", _literal_list(item[key]))
+                    fields += field
+            if item["host"]:
                 field = nodes.field()
-                field += nodes.field_name(text="Test package")
-                field += nodes.field_body("", _literal_list([item["test_package"]]))
+                field += nodes.field_name(text="Hosted by")
+                field += nodes.field_body("", _literal_list([item["host"]]))
                 fields += field
             section += fields
             out.append(section)

@@ -158,11 +158,12 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
     contested = sorted({c.item for c in registry.collisions if c.kind == "command"})
     if contested:
         qualified = registry.qualified_commands()
-        out.write(
-            "\nContested commands (several plugins provide them; run them as "
+        header = (
+            "Contested commands (several plugins provide them; run them as "
             "'plugfair <plugin> <command>', or pick one with '[plugfair] "
-            "command_providers'):\n"
+            "command_providers'):"
         )
+        out.write("\n" + "\n".join(_wrap(header, 0, width)) + "\n")
         for name in contested:
             forms = [q for q, (_p, cmd, _s) in qualified.items() if cmd == name]
             body = _wrap(", ".join(forms), name_width + 5, width)

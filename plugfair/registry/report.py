@@ -60,7 +60,7 @@ def plugin_detail(registry: Registry, name: str) -> tuple[tuple[str, ...], tuple
         ("services", "\n".join(rec.services)),
         ("test_package", rec.test_package or ""),
         ("test_packages", "\n".join(rec.test_packages)),
-        ("hosted_plugins", "\n".join(rec.hosted)),
+        ("hosted_plugins", "\n".join(sorted(rec.hosted))),
         ("problems", "\n".join(p.reason for p in rec.problems)),
     ]
     return tuple(k for k, _ in data), tuple(v for _, v in data)

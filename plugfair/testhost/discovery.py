@@ -147,9 +147,9 @@ def build_suite(
             parts[name] = part
     _tidy(parts, ns, state)
     for name in ns.plugins:
-        why = failed.get(name) or failed.get(ns.hosts.get(name, ""))
-        if why and name in ns.test_packages:
-            parts[name] = _unprepared(parts[name], name, why)
+        culprit = name if name in failed else ns.hosts.get(name, "")
+        if culprit in failed and name in ns.test_packages:
+            parts[name] = _unprepared(parts[name], culprit, failed[culprit])
     return unittest.TestSuite([parts[name] for name in ns.plugins])
 
 
@@ -177,8 +177,11 @@ def _exits_contained() -> Iterator[None]:
 
 
 class PreparationFailed(unittest.TestCase):
-    """Stands in for a test whose plugin could not prepare the run: it has
-    the test's id and fails with the reason."""
+    """Stands in for a test whose plugin (or the plugin hosting it) could
+    not prepare the run: it has the test's id and fails with the reason.
+
+    :param plugin: the plugin whose preparation failed.
+    """
 
     def __init__(self, test_id: str, plugin: str, reason: str) -> None:
         super().__init__("test_prepared")
@@ -193,9 +196,10 @@ class PreparationFailed(unittest.TestCase):
         return self._id
 
     def test_prepared(self) -> None:
+        reason = self.reason.rstrip().rstrip(".")
         self.fail(
-            "Not run: preparing the run for plugin %r failed: %s. Run 'plugfair "
-            "plugin doctor %s'." % (self.plugin, self.reason, self.plugin)
+            "Not run: preparing the run for plugin %r failed: %s. The other plugins' "
+            "tests ran; fix the cause and run again." % (self.plugin, reason)
         )
 
 

@@ -21,6 +21,7 @@ import os
 from typing import Any
 
 from plugfair.interface.errors import PlugfairError, UsageError
+from plugfair.interface.testids import GROUP_REGEX
 
 __all__ = [
     "STESTR_CONF",
@@ -80,7 +81,9 @@ def _stestr_conf_text() -> str:
         "# work in this directory too.\n"
         "[DEFAULT]\n"
         "test_path=%s\n"
-        "top_dir=%s\n" % (test_path, top_dir)
+        "top_dir=%s\n"
+        "# a test class never spans two workers (as with 'plugfair run')\n"
+        "group_regex=%s\n" % (test_path, top_dir, GROUP_REGEX)
     )
 
 

@@ -90,7 +90,17 @@ class TempestBridge(Plugin):
                     "or unset it to configure Tempest in plugfair.conf." % (opts.GROUP, path)
                 )
         else:
-            placements = [p for plugin in hosted.loaded() for p in plugin.placements]
+            loaded = hosted.loaded()
+            if loaded and not any(p.name == "tempest" for p in loaded):
+                raise ConfigError(
+                    "Tempest's own options ([tempest_identity], [tempest_auth], "
+                    "[tempest_service_available]...) belong to the plugin 'tempest', "
+                    "which is disabled, so the tempest.conf written for %s would have "
+                    "none of them. Enable 'tempest' and choose tests with --plugin, "
+                    "or set [%s] config_file."
+                    % (", ".join(p.name for p in loaded), opts.GROUP)
+                )
+            placements = [p for plugin in loaded for p in plugin.placements]
             path = os.path.join(run.directory, "tempest.conf")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(tempestconf.render(placements, run.conf))

@@ -35,10 +35,24 @@ def serialize(value: Any) -> list[str]:
 
 
 def _is_set(conf: cfg.ConfigOpts, group: str, opt: cfg.Opt) -> bool:
+    """Whether ``[group] opt`` was set (in a file or by an override).
+
+    :raises ConfigError: if its value refers (``$name``) to an option that
+        does not exist, usually a ``$`` meant literally.
+    """
     try:
         where = conf.get_location(opt.dest, group)
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+    except cfg.NoSuchGroupError:
         return False  # the group went to another plugin: nothing to write
+    except cfg.NoSuchOptError as exc:
+        missing = str(getattr(exc, "opt_name", ""))
+        if missing == opt.dest and str(getattr(exc.group, "name", exc.group)) == group:
+            return False
+        raise ConfigError(
+            "[%s] %s refers to $%s, which is not an option: oslo.config reads "
+            "'$name' as another option's value. Write '$$' for a literal '$' "
+            "(e.g. PATH=$$PATH)." % (group, opt.name, missing)
+        ) from exc
     return where is not None and where.location != cfg.Locations.opt_default
 
 

@@ -27,6 +27,10 @@ class WorkspaceTest(base.TestCase):
         test_path, top_dir = workspace.suite_paths()
         self.assertEqual(test_path, parser.get("DEFAULT", "test_path"))
         self.assertEqual(top_dir, parser.get("DEFAULT", "top_dir"))
+        # plain stestr in the workspace keeps a test class in one worker too
+        from plugfair.interface.testids import GROUP_REGEX
+
+        self.assertEqual(GROUP_REGEX, parser.get("DEFAULT", "group_regex"))
         self.assertTrue(os.path.isfile(os.path.join(test_path, "__init__.py")))
         self.assertTrue(os.path.isdir(os.path.join(top_dir, "plugfair")))
         with open(ws.plugfair_conf, encoding="utf-8") as f:

@@ -92,6 +92,16 @@ class TempestConfTest(TestCase):
         self.assertEqual(["one", "two"], theirs.identity.repeat)
         self.assertEqual("ci", theirs.resources_prefix)
 
+    def test_a_dollar_meant_literally_is_a_clear_error(self) -> None:
+        conf = _conf(self.make_temp_dir(), """
+            [tempest_validation]
+            prologue = set -eu; PATH=$PATH:/sbin
+        """, self.PLACEMENTS)
+        with self.assertRaises(ConfigError) as ctx:
+            tempestconf.render(self.PLACEMENTS, conf)
+        self.assertIn("[tempest_validation] prologue refers to $PATH", str(ctx.exception))
+        self.assertIn("$$", str(ctx.exception))
+
     def test_two_plugins_setting_one_tempest_option_differently(self) -> None:
         opt = cfg.BoolOpt("barbican", default=False)
         placements = [
@@ -280,3 +290,15 @@ class BrokenTempestPluginsTest(TestCase):
         rc, out, err = self.plugfair("run", "--plugin", "fake_good", "--regex", "test_fake")
         self.assertEqual(0, rc, out + err)
         self.assertIn("Passed: 1", out)
+
+    def test_without_tempest_enabled_the_preparation_says_why(self) -> None:
+        ws = os.path.join(self.work, "only-fake")
+        rc, out, err = self.plugfair("workspace", "init", ws)
+        self.assertEqual(0, rc, err)
+        with open(os.path.join(ws, "plugfair.conf"), "a", encoding="utf-8") as f:
+            f.write("\n[plugfair]\nenabled_plugins = plugfair, fake_good\n")
+        rc, out, err = self.plugfair("run", "--workspace", ws, "--plugin", "fake_good",
+                                     "--regex", "test_fake")
+        self.assertEqual(1, rc, out + err)
+        self.assertIn("belong to the plugin 'tempest', which is disabled", err)
+        self.assertIn("Not run: preparing the run for plugin 'tempest_bridge' failed", out)
