@@ -507,8 +507,9 @@ class TestEndToEnd(base.TestCase):
             f.write("[plugfair]\nhook_timeout = 1\n")
         registry = Registry.discover(loader.build_conf([conf_file]))
         self.assertIn("good", registry.names())
+        # (only the zoo's: other installed plugins may be slow at 1 s)
         self.assertEqual(["hang", "import_error", "os_exit", "sys_exit"],
-                         [x.name for x in registry.problems()])
+                         [x.name for x in registry.problems() if x.distribution.startswith("pf-")])
         self.assertIn("did not finish within 1 s", registry.get("hang").problems[0].reason)
         self.assertEqual("Hello", registry.load("good").conf.good.greeting)
         # the CLI reads what discovery cached, and tells the same story
@@ -516,7 +517,8 @@ class TestEndToEnd(base.TestCase):
                                      "json"])
         self.assertEqual(1, rc, err)
         rows = {row["Plugin"]: row for row in json.loads(out)}
-        self.assertEqual(["hang", "import_error", "os_exit", "sys_exit"], sorted(rows))
+        self.assertLessEqual({"hang", "import_error", "os_exit", "sys_exit"}, set(rows))
+        self.assertNotIn("good", rows)
         self.assertIn("exit status 7", rows["os_exit"]["Problem"])
         self.assertIn("sys.exit(3)", rows["sys_exit"]["Problem"])
 
