@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from plugfair.api import Plugin
+from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 
 #: Modules that contribute plugfair's own commands.
 COMMAND_MODULES = (
@@ -50,7 +51,7 @@ def provide_make_registry() -> Any:
     """``plugfair.api.make_registry``: a registry of given plugin classes."""
     from plugfair.registry.core import Registry
 
-    def make_registry(*plugins: Any, conf: Any = None, hook_timeout: float | None = 10.0) -> Any:
+    def make_registry(*plugins: Any, conf: Any = None, hook_timeout: float | None = HOOK_TIMEOUT_DEFAULT) -> Any:
         return Registry.from_plugins(plugins, conf=conf, hook_timeout=hook_timeout)
 
     return make_registry

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import configparser
 import glob
+import math
 import os
 from collections.abc import Sequence
+
+from plugfair.interface.deadlines import (
+    HOOK_TIMEOUT_DEFAULT,
+    HOOK_TIMEOUT_MAX,
+    HOOK_TIMEOUT_MIN,
+)
 
 __all__ = ["FastConf", "default_files", "default_dirs", "read"]
 
@@ -25,7 +32,7 @@ class FastConf:
         self.command_providers: dict[str, str] = {}
         self.service_providers: dict[str, str] = {}
         self.manifest_cache = True
-        self.hook_timeout = 10.0
+        self.hook_timeout = HOOK_TIMEOUT_DEFAULT
 
 
 def _search_dirs() -> list[str]:
@@ -82,6 +89,19 @@ def _as_dict(value: str) -> dict[str, str]:
     return out
 
 
+def _seconds(text: str) -> float:
+    """``[plugfair] hook_timeout`` as the full path's option type reads it.
+
+    :raises ValueError: for what that type refuses (not a number, not
+        finite, out of bounds); the full path then reports it, with the
+        file.
+    """
+    value = float(text.strip())
+    if not (math.isfinite(value) and HOOK_TIMEOUT_MIN <= value <= HOOK_TIMEOUT_MAX):
+        raise ValueError(text)
+    return value
+
+
 def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
     """Read the ``[plugfair]`` options, or ``None`` if unsure."""
     conf = FastConf()
@@ -117,7 +137,7 @@ def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
                     return None
                 conf.manifest_cache = value in ("true", "1", "yes", "on")
             if "hook_timeout" in section:
-                conf.hook_timeout = float(section["hook_timeout"])
+                conf.hook_timeout = _seconds(section["hook_timeout"])
         except ValueError:
             return None
     return conf

@@ -52,7 +52,7 @@ def _list_tests(package: str) -> dict[str, Any]:
 
     loader = unittest.TestLoader()
     try:
-        from plugfair.testhost.discovery import discover_package, iter_tests
+        from plugfair.registry.testdiscovery import discover_package, iter_tests
     except ImportError:
         discover_package = None  # type: ignore[assignment]
     if discover_package is not None:

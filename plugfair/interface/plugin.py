@@ -30,6 +30,7 @@ __all__ = [
 #: is no higher than this one.
 API_VERSION = "1.1"
 
+
 #: The first plugfair release that provided each API version.
 API_RELEASES: dict[str, str] = {"1.0": "0.1.0", "1.1": "0.2.0"}
 

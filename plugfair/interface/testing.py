@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import fixtures
 
+from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
+
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
@@ -157,7 +159,7 @@ def _invalidate() -> None:
 def make_registry(
     *plugins: type[Plugin],
     conf: cfg.ConfigOpts | None = None,
-    hook_timeout: float | None = 10.0,
+    hook_timeout: float | None = HOOK_TIMEOUT_DEFAULT,
 ) -> Any:
     """Build a registry of plugin classes, as the host would of installed ones.
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 from plugfair.interface.errors import (
     PluginCollision,
     PluginLoadError,
@@ -77,7 +78,7 @@ class Registry:
         enabled: Sequence[str] = (),
         disabled: Sequence[str] = (),
         loaders: dict[str, Callable[[], object]] | None = None,
-        hook_timeout: float | None = 10.0,
+        hook_timeout: float | None = HOOK_TIMEOUT_DEFAULT,
         command_providers: Mapping[str, str] | None = None,
         service_providers: Mapping[str, str] | None = None,
     ) -> None:
@@ -127,15 +128,15 @@ class Registry:
         disabled: Sequence[str] = ()
         commands: Mapping[str, str] = {}
         services: Mapping[str, str] = {}
-        timeout = 10.0
+        timeout = HOOK_TIMEOUT_DEFAULT
         cache = True
         if conf is not None:
             if "plugfair" not in conf:
                 # A ConfigOpts of the caller's own: give it the core options
                 # (their defaults) rather than fail on a missing group.
-                from plugfair.config import opts
+                from plugfair.registry import options
 
-                opts.register(conf)
+                options.register(conf)
             enabled = conf.plugfair.enabled_plugins
             disabled = conf.plugfair.disabled_plugins
             timeout = conf.plugfair.hook_timeout
@@ -162,7 +163,7 @@ class Registry:
         plugins: Iterable[type[Plugin]],
         *,
         conf: cfg.ConfigOpts | None = None,
-        hook_timeout: float | None = 10.0,
+        hook_timeout: float | None = HOOK_TIMEOUT_DEFAULT,
     ) -> Registry:
         """Build a registry from plugin classes, without entry points.
 

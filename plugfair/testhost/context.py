@@ -21,6 +21,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 from plugfair.interface.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,7 +58,7 @@ class Plan:
         *,
         enabled: Sequence[str] = (),
         disabled: Sequence[str] = (),
-        hook_timeout: float = 10.0,
+        hook_timeout: float = HOOK_TIMEOUT_DEFAULT,
         config_files: Sequence[str] = (),
         config_dirs: Sequence[str] = (),
         command_providers: Mapping[str, str] | None = None,

@@ -17,108 +17,24 @@ reported by that plugin's one ``test_tests_import`` contract test.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
-import traceback
 import unittest
-from collections.abc import Iterator
 from typing import Any
 
 from plugfair.interface.testids import idempotent_id_of
+from plugfair.registry.testdiscovery import discover_package, drop, exits_contained, iter_tests
 from plugfair.testhost import context as ctx_mod
 from plugfair.testhost.contract import ContractState, ContractTest, contract_tests
 from plugfair.testhost.namespaces import Namespaces
 
-__all__ = ["load_tests", "build_suite", "iter_tests"]
-
-_FAILED_PREFIXES = ("unittest.loader._FailedTest.", "unittest.loader.ModuleImportFailure.")
-
+# iter_tests and discover_package live with the registry (the checker
+# lists tests with them too); they are re-exported here for the host.
+__all__ = ["load_tests", "build_suite", "iter_tests", "discover_package"]
 
 def load_tests(
     loader: unittest.TestLoader, standard_tests: unittest.TestSuite, pattern: str | None
 ) -> unittest.TestSuite:
     """The ``load_tests`` protocol: the suite of every enabled plugin."""
     return build_suite(loader, pattern or "test*.py", ctx_mod.current())
-
-
-def iter_tests(suite: Any) -> Iterator[Any]:
-    """Yield the individual tests of a suite, in order."""
-    try:
-        children = iter(suite)
-    except TypeError:
-        yield suite
-        return
-    for child in children:
-        yield from iter_tests(child)
-
-
-def _drop(suite: Any, unwanted: set[int]) -> None:
-    """Remove tests (by identity) from a suite tree, in place."""
-    if not isinstance(suite, unittest.TestSuite):
-        return
-    kept = []
-    for child in suite:
-        if id(child) in unwanted:
-            continue
-        _drop(child, unwanted)
-        kept.append(child)
-    suite._tests[:] = kept  # type: ignore[assignment]
-
-
-def _package_root(package: str, directory: str) -> str:
-    root = directory
-    for _ in package.split("."):
-        root = os.path.dirname(root)
-    return root
-
-
-def discover_package(
-    loader: unittest.TestLoader, package: str, pattern: str
-) -> tuple[unittest.TestSuite, list[tuple[str, str]]]:
-    """Discover the tests of one package; never raises for the package.
-
-    :returns: the suite (failed imports removed) and ``(title, text)`` for
-        each import error.
-    """
-    errors: list[tuple[str, str]] = []
-    loader_errors: list[Any] = loader.errors  # texts, whatever typeshed says
-    before = len(loader_errors)
-    empty = unittest.TestSuite()
-    try:
-        module = importlib.import_module(package)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - reported as a failing test
-        return empty, [
-            ("importing %s raised %s" % (package, type(exc).__name__), traceback.format_exc())
-        ]
-    path = getattr(module, "__path__", None)
-    saved_top = getattr(loader, "_top_level_dir", None)
-    try:
-        if path is None:
-            tests: unittest.TestSuite = loader.loadTestsFromModule(module, pattern=pattern)
-        else:
-            start = os.path.abspath(list(path)[0])
-            tests = loader.discover(start, pattern=pattern, top_level_dir=_package_root(package, start))
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - reported as a failing test
-        tests = empty
-        errors.append(
-            ("discovering %s raised %s" % (package, type(exc).__name__), traceback.format_exc())
-        )
-    finally:
-        loader._top_level_dir = saved_top  # type: ignore[attr-defined]
-    new = [str(e) for e in loader_errors[before:]]
-    del loader_errors[before:]
-    if new:
-        failed = {id(t) for t in iter_tests(tests) if t.id().startswith(_FAILED_PREFIXES)}
-        _drop(tests, failed)
-        for text in new:
-            first = text.strip().splitlines()[0] if text.strip() else "import error"
-            errors.append((first, text))
-    return tests, errors
 
 
 def build_suite(
@@ -136,7 +52,7 @@ def build_suite(
     parts: dict[str, unittest.TestSuite] = {}
     context.load_plugins([name for name in ns.plugins if ns.test_packages.get(name)])
     failed = context.plan.failed_preparations
-    with _exits_contained():
+    with exits_contained():
         for name in ns.plugins:
             packages = ns.test_packages.get(name, [])
             part = unittest.TestSuite(contract_tests(name, state, with_package=bool(packages)))
@@ -151,29 +67,6 @@ def build_suite(
         if culprit in failed and name in ns.test_packages:
             parts[name] = _unprepared(parts[name], culprit, failed[culprit])
     return unittest.TestSuite([parts[name] for name in ns.plugins])
-
-
-class ExitAttempt(SystemExit):
-    """Raised instead of ending the process when a test module calls
-    ``os._exit()`` while it is imported."""
-
-
-@contextlib.contextmanager
-def _exits_contained() -> Iterator[None]:
-    """While tests are discovered, ``os._exit()`` raises
-    :class:`ExitAttempt` instead of ending the process: the module that
-    called it fails to import, like one that calls ``sys.exit()``, and is
-    reported by its plugin's ``test_tests_import``."""
-
-    def contained(code: int = 0) -> None:
-        raise ExitAttempt("os._exit(%r) was called while the test module was imported" % code)
-
-    real = os._exit
-    os._exit = contained  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        os._exit = real
 
 
 class PreparationFailed(unittest.TestCase):
@@ -254,7 +147,7 @@ def _move(parts: dict[str, unittest.TestSuite], moves: dict[str, list[tuple[str,
     # to its owner's part unless that part already has its id.
     extra: dict[str, list[Any]] = {}
     for name, leaving in moves.items():
-        _drop(parts[name], {id(t) for _, t in leaving})
+        drop(parts[name], {id(t) for _, t in leaving})
         for owner, test in leaving:
             extra.setdefault(owner, []).append(test)
     present = {name: {t.id() for t in iter_tests(part)} for name, part in parts.items()}

@@ -147,13 +147,34 @@ class TestFastConf(ConfigTestCase):
     def test_values_agree_with_oslo_config(self):
         path = self.write("a.conf", "[plugfair]\nenabled_plugins = a, b ,c\n"
                           "disabled_plugins = d@dist-d\nmanifest_cache = off\n"
-                          "hook_timeout = 2.5\n[other]\nx = 1\n")
+                          "hook_timeout = 2.5\ncommand_providers = x y:a, z:b\n"
+                          "service_providers = s:c\n[other]\nx = 1\n")
         self.write("d/z.conf", "[plugfair]\nenabled_plugins = e\n")
         conf = loader.build_conf([path], [os.path.join(self.dir, "d")])
         fast = fastconf.read([path], [os.path.join(self.dir, "d")])
-        for name in ("enabled_plugins", "disabled_plugins", "manifest_cache", "hook_timeout"):
+        for name in ("enabled_plugins", "disabled_plugins", "manifest_cache", "hook_timeout",
+                     "command_providers", "service_providers"):
             self.assertEqual(getattr(conf.plugfair, name), getattr(fast, name), name)
         self.assertEqual(["e"], fast.enabled_plugins)
+
+    def test_hook_timeout_is_validated_alike_on_both_paths(self):
+        # the fast path (help) must never take what the full path refuses:
+        # a nan deadline never expires, a negative one always has
+        for value in ("nan", "inf", "-inf", "-1", "0", "0.05", "3601", "1e400", "soon", ""):
+            path = self.write("t.conf", "[plugfair]\nhook_timeout = %s\n" % value)
+            self.assertIsNone(fastconf.read([path], []), value)
+            with self.assertRaises(api.ConfigError, msg=value) as ctx:
+                loader.build_conf([path])
+            self.assertIn("hook_timeout", str(ctx.exception), value)
+        for value, seconds in (("0.1", 0.1), ("3600", 3600.0), (" 7 ", 7.0)):
+            path = self.write("t.conf", "[plugfair]\nhook_timeout = %s\n" % value)
+            self.assertEqual(seconds, fastconf.read([path], []).hook_timeout)
+            self.assertEqual(seconds, loader.build_conf([path]).plugfair.hook_timeout)
+        # through the command: an error naming the file, not a hang
+        path = self.write("t.conf", "[plugfair]\nhook_timeout = nan\n")
+        rc, out, err = self.run_cli(["--config-file", path, "--help"])
+        self.assertNotEqual(0, rc)
+        self.assertIn("hook_timeout", err)
 
     def test_unsure_means_none(self):
         # then the full path runs and oslo.config reports the error properly
