@@ -59,7 +59,7 @@ def plugin_summary(names: Sequence[str] = ()) -> list[dict[str, Any]]:
                 "name": rec.name,
                 "distribution": rec.distribution,
                 "version": rec.version,
-                "status": rec.status,
+                "status": str(rec.status),
                 "description": rec.description,
                 "capabilities": list(rec.capabilities),
                 "commands": sorted(rec.commands),

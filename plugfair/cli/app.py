@@ -154,7 +154,8 @@ class PlugfairApp(App):
                 records=self._records,
             )
         manager = self.command_manager
-        assert isinstance(manager, RegistryCommandManager)
+        if not isinstance(manager, RegistryCommandManager):  # pragma: no cover - set in __init__
+            raise TypeError("the plugfair app needs its RegistryCommandManager")
         manager.attach(self.registry)
 
     def run_subcommand(self, argv: list[str]) -> int:

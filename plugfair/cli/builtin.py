@@ -75,7 +75,7 @@ class PlugfairPlugin(Plugin):
     """Core commands: plugins, configuration, tests, quota, conformance."""
 
     name = "plugfair"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "plugfair's own commands."
     config_groups = ("quota", "dashboard")
 

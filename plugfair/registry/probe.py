@@ -277,6 +277,13 @@ def describe_hosting(
         return _failure(rec, "validation", exc.message, remedy_disable), []
     rec.api_version = cls.api_version
     rec.description = cls.description
+    if not v.declares(cls, "api_version"):
+        rec.warnings.append(
+            "it does not declare api_version, so it gets the host's (%s) and "
+            "plugfair cannot tell which API it was written for. Declare the "
+            "version it uses, e.g. api_version = \"1.0\"; API 2.0 will "
+            "require it." % cls.api_version
+        )
     from plugfair.interface.plugin import Plugin
 
     rec.quota_usage = cls.quota_usage is not Plugin.quota_usage

@@ -8,10 +8,12 @@ they never import a plugin module.  This module imports nothing heavy.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Any
 
 __all__ = [
     "NAMESPACE",
+    "Status",
     "PluginRecord",
     "Problem",
     "STATUS_OK",
@@ -24,15 +26,27 @@ __all__ = [
 #: The one entry-point group every plugin is discovered through.
 NAMESPACE = "plugfair.plugins"
 
-STATUS_OK = "ok"
-#: Import, instantiation, a hook or validation failed; the plugin is unused.
-STATUS_FAILED = "failed"
-#: The plugin's ``api_version`` cannot be served; the plugin is unused.
-STATUS_INCOMPATIBLE = "incompatible"
-#: Something the plugin claims is also claimed by another plugin.
-STATUS_CONFLICT = "conflict"
-#: Excluded by ``enabled_plugins`` or ``disabled_plugins``.
-STATUS_DISABLED = "disabled"
+class Status(enum.StrEnum):
+    """A plugin's status.  Its values are the strings the CLI and the
+    manifest show, so a ``Status`` compares equal to its text."""
+
+    #: Usable.
+    OK = "ok"
+    #: Import, instantiation, a hook or validation failed; the plugin is unused.
+    FAILED = "failed"
+    #: The plugin's ``api_version`` cannot be served; the plugin is unused.
+    INCOMPATIBLE = "incompatible"
+    #: Something the plugin claims is also claimed by another plugin.
+    CONFLICT = "conflict"
+    #: Excluded by ``enabled_plugins`` or ``disabled_plugins``.
+    DISABLED = "disabled"
+
+
+STATUS_OK = Status.OK
+STATUS_FAILED = Status.FAILED
+STATUS_INCOMPATIBLE = Status.INCOMPATIBLE
+STATUS_CONFLICT = Status.CONFLICT
+STATUS_DISABLED = Status.DISABLED
 
 
 @dataclasses.dataclass
@@ -67,8 +81,10 @@ class PluginRecord:
     description: str = ""
     #: ``ok``, ``failed`` or ``incompatible``, as found when probing; the
     #: registry layers ``conflict`` and ``disabled`` on top.
-    status: str = STATUS_OK
+    status: Status = Status.OK
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    #: Things to fix that do not stop the plugin from being used.
+    warnings: list[str] = dataclasses.field(default_factory=list)
     #: Command name -> one-line help.
     commands: dict[str, str] = dataclasses.field(default_factory=dict)
     #: Config group -> option names.
@@ -136,10 +152,12 @@ class PluginRecord:
         fields = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in fields}
         kwargs["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        if "status" in kwargs:
+            kwargs["status"] = Status(kwargs["status"])
         if "test_packages" not in data and data.get("test_package"):
             kwargs["test_packages"] = [data["test_package"]]  # a 0.1 record
         return cls(**kwargs)
 
     def copy(self) -> PluginRecord:
         """A copy whose status and problems can change independently."""
-        return dataclasses.replace(self, problems=list(self.problems))
+        return dataclasses.replace(self, problems=list(self.problems), warnings=list(self.warnings))

@@ -7,7 +7,14 @@ from typing import Any
 from plugfair.registry import records as r
 from plugfair.registry.core import Registry
 
-__all__ = ["LIST_COLUMNS", "plugin_rows", "plugin_detail", "DOCTOR_COLUMNS", "doctor_rows"]
+__all__ = [
+    "LIST_COLUMNS",
+    "plugin_rows",
+    "plugin_detail",
+    "DOCTOR_COLUMNS",
+    "doctor_rows",
+    "warning_rows",
+]
 
 LIST_COLUMNS = (
     "Name",
@@ -27,7 +34,7 @@ def plugin_rows(registry: Registry) -> list[tuple[Any, ...]]:
             rec.distribution,
             rec.version,
             rec.api_version,
-            rec.status,
+            str(rec.status),
             ", ".join(rec.capabilities),
         )
         for rec in registry.records()
@@ -52,7 +59,7 @@ def plugin_detail(registry: Registry, name: str) -> tuple[tuple[str, ...], tuple
         ),
         ("api_version", rec.api_version),
         ("description", rec.description),
-        ("status", rec.status),
+        ("status", str(rec.status)),
         ("capabilities", ", ".join(rec.capabilities)),
         ("commands", "\n".join(sorted(rec.commands))),
         ("config_groups", "\n".join(sorted(rec.config_groups))),
@@ -62,6 +69,7 @@ def plugin_detail(registry: Registry, name: str) -> tuple[tuple[str, ...], tuple
         ("test_packages", "\n".join(rec.test_packages)),
         ("hosted_plugins", "\n".join(sorted(rec.hosted))),
         ("problems", "\n".join(p.reason for p in rec.problems)),
+        ("warnings", "\n".join(rec.warnings)),
     ]
     return tuple(k for k, _ in data), tuple(v for _, v in data)
 
@@ -83,15 +91,29 @@ def doctor_rows(registry: Registry, name: str | None = None) -> list[tuple[str, 
     rows: list[tuple[str, ...]] = []
     for rec in recs:
         if rec.status == r.STATUS_DISABLED:
+            hosted = [p for p in rec.problems if p.kind == "host-disabled"]
             rows.append(
-                (
+                (rec.name, str(rec.status), hosted[0].reason, hosted[0].remedy)
+                if hosted
+                else (
                     rec.name,
-                    rec.status,
+                    str(rec.status),
                     "it is disabled by [plugfair] enabled_plugins/disabled_plugins",
                     "Change that configuration to use it.",
                 )
             )
             continue
         for problem in rec.problems:
-            rows.append((rec.name, rec.status, problem.reason, problem.remedy))
+            rows.append((rec.name, str(rec.status), problem.reason, problem.remedy))
     return rows
+
+
+def warning_rows(registry: Registry, name: str | None = None) -> list[tuple[str, ...]]:
+    """One row per warning of an enabled plugin (for ``name`` only if given):
+    things to fix that do not stop the plugin from being used."""
+    return [
+        (rec.name, "%s (warning)" % rec.status, text, "Fix it in the plugin.")
+        for rec in registry.records()
+        if rec.status != r.STATUS_DISABLED and (name is None or rec.name == name)
+        for text in rec.warnings
+    ]

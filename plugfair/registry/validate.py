@@ -33,6 +33,7 @@ __all__ = [
     "test_packages_of",
     "validate_hosted_plugins",
     "overrides",
+    "declares",
     "validate_quota_resources",
     "validate_services",
     "validate_usage",
@@ -328,6 +329,12 @@ def test_packages_of(
         plugin, call_hook(plugin, instance.test_package, timeout=timeout), top_level
     )
     return [single] if single else []
+
+
+def declares(cls: type, attribute: str) -> bool:
+    """Whether ``cls`` or a base class of its own (not ``Plugin``) sets
+    ``attribute``."""
+    return any(attribute in vars(klass) for klass in cls.__mro__ if klass is not Plugin and klass is not object)
 
 
 def overrides(cls: type, hook: str) -> bool:

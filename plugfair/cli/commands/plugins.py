@@ -31,7 +31,9 @@ class PluginShow(ShowOne):
 class PluginDoctor(Lister):
     """Explain why plugins failed, were refused or collide, with remedies.
 
-    Exits 1 when it reports a problem, so scripts can use it as a check.
+    Exits 1 when it reports a problem, so scripts can use it as a check;
+    warnings (things to fix that do not stop a plugin from being used) are
+    listed too, with status "ok (warning)", and do not change the status.
     """
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -43,7 +45,8 @@ class PluginDoctor(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         rows = report.doctor_rows(self.app.registry, parsed_args.name)
-        self._found = bool(rows)
+        self._found = bool(rows)  # warnings alone do not fail the command
+        rows += report.warning_rows(self.app.registry, parsed_args.name)
         if not rows and parsed_args.formatter == "table":
             if parsed_args.name:
                 self.app.stdout.write(

@@ -229,3 +229,38 @@ class Alpha(Plugin):
         registry = Registry.from_plugins([host])
         self.assertEqual(["alpha", "beta", "host"], registry.names())
         self.assertEqual("Guest beta.", registry.load("beta").description)
+
+
+UNDECLARED = '''
+from plugfair.api import Plugin
+
+
+class Vague(Plugin):
+    name = "vague"
+    description = "Says nothing about the API it was written for."
+'''
+
+
+class TestUndeclaredApiVersion(base.TestCase):
+    """API 1.1 warns about a plugin that declares no api_version: it gets
+    the host's, which defeats version negotiation."""
+
+    def test_warned_not_failed(self):
+        self.useFixture(PluginDistribution("vague-dist", {"vague": "vague_pkg:Vague"},
+                                           {"vague_pkg": UNDECLARED}))
+        found = manifest.build(list(__import__("sys").path), timeout=5.0)
+        (rec,) = [x for x in found if x.name == "vague"]
+        self.assertEqual(r.STATUS_OK, rec.status)
+        self.assertEqual([], rec.problems)
+        (warning,) = rec.warnings
+        self.assertIn("does not declare api_version", warning)
+        registry = Registry(found)
+        self.assertNotIn("vague", [x.name for x in registry.problems()])
+        rc, out, err = self.run_cli(["plugin", "doctor", "vague", "-f", "value"])
+        self.assertEqual(0, rc, out + err)
+        self.assertIn("ok (warning)", out)
+        self.assertIn("does not declare api_version", out)
+        rc, out, err = self.run_cli(["plugin", "show", "vague", "-f", "json"])
+        self.assertIn("does not declare api_version", out)
+        rc, out, err = self.run_cli(["--strict", "plugin", "list"])
+        self.assertEqual(0, rc, err)  # a warning is not a problem

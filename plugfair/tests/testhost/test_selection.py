@@ -21,7 +21,7 @@ from plugfair.testhost.namespaces import Namespaces, contract_prefix
 from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition
 
 
-def _record(name: str, test_package: str | None, status: str = r.STATUS_OK) -> r.PluginRecord:
+def _record(name: str, test_package: str | None, status: r.Status = r.STATUS_OK) -> r.PluginRecord:
     return r.PluginRecord(
         name=name, target="%s_pkg.plugin:P" % name,
         test_packages=[test_package] if test_package else [], status=status
