@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from plugfair.api import TestCase
 from plugfair_plugins.network import client as network_client
@@ -18,31 +17,17 @@ class NetworkAPITestCase(TestCase):
     """A test with ``self.network`` on the configured cloud.
 
     It skips unless the ``identity`` and ``network`` services are offered
-    (the tests host's rule for every service), the identity client is
-    configured, and the service catalog has a network endpoint.
+    (the tests host's rule for every service) and the network API can be
+    reached: the identity client has a cloud whose catalog has Neutron.
     """
 
     required_services = ("identity", "network")
 
     def setUp(self) -> None:
         super().setUp()
-        self.identity: Any = self.service_client("identity")
-        if not self.identity.configured:
-            self.skipTest("no cloud is configured: the identity client needs "
-                          "[identity] auth_url and credentials, or cloud")
-        self.network = network_client.NetworkClient.from_identity(self.identity, self.conf)
-        if not self.network.in_catalog():
-            group = self.conf.network
-            self.skipTest(
-                "the configured cloud's service catalog has no %r endpoint "
-                "(interface %s, region %s)"
-                % (group.service_type, group.interface or self.identity.interface,
-                   group.region_name or self.identity.region_name or "any")
-            )
-
-    def ignore_missing(self, func: Any, *args: Any) -> None:
-        """Call a delete function, ignoring "already gone" (for cleanups)."""
-        try:
-            func(*args)
-        except network_client.NetworkNotFound:
-            pass
+        self.network = network_client.make_client(self.conf, self.registry)
+        reason = self.network.api.unavailable()
+        if reason:
+            self.skipTest(reason)
+        #: The project of the token.
+        self.project_id = self.network.api.adapter.get_project_id()

@@ -39,10 +39,9 @@ class VolumeAPITest(base.VolumeAPITestCase):
 
     @idempotent_id("fa44bf43-3908-471f-8f55-2c16b0b9245a")
     def test_quota_usage(self) -> None:
-        project_id = self.identity.issue_token()["project_id"]
-        usage = quota.usage(self.volume, project_id, [r.name for r in quota.RESOURCES])
+        usage = quota.usage(self.volume, self.project_id, [r.name for r in quota.RESOURCES])
         self.assertEqual(sorted(quota.COUNTED), sorted(usage))
 
     @idempotent_id("2ce041f5-2cf4-4c32-bd4b-ecf705f5dbe2")
     def test_service_client_from_the_registry(self) -> None:
-        self.assertTrue(self.service_client("volume").in_catalog())
+        self.assertTrue(self.service_client("volume").api.in_catalog())
