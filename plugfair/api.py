@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from plugfair.interface.fakecloud import FakeCloud, RecordedRequest
     from plugfair.interface.fakehost import FakeHost
     from plugfair.interface.serviceapi import ServiceAPI, ServiceError
+    from plugfair.interface.servicetest import ServiceTestCase
     from plugfair.interface.testcase import (
         ConfigOverride,
         TestCase,
@@ -76,6 +77,7 @@ __all__ = [
     "FakeHost",
     # test API
     "TestCase",
+    "ServiceTestCase",
     "ConfigOverride",
     "idempotent_id",
     "requires_service",
@@ -109,6 +111,7 @@ _LAZY = {
     "FakeHost": "plugfair.interface.fakehost",
     "ServiceAPI": "plugfair.interface.serviceapi",
     "ServiceError": "plugfair.interface.serviceapi",
+    "ServiceTestCase": "plugfair.interface.servicetest",
     "TestCase": "plugfair.interface.testcase",
     "ConfigOverride": "plugfair.interface.testcase",
     "idempotent_id": "plugfair.interface.testcase",

@@ -1,9 +1,7 @@
-"""The compute service client: Nova's API.
+"""Nova's API (microversion 2.1), offered as service ``compute``.
 
-The calls go through a :class:`plugfair.api.ServiceAPI`: the session comes
-from the ``identity`` service client, which the host passes in (never by
-importing the plugin that offers it), and the endpoint from the service
-catalog, as ``[compute]`` says.
+Nova's name filter is a regular expression, and key pairs come wrapped
+(``{"keypair": ...}``); both are handled here.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ __all__ = [
 
 
 class ComputeError(ServiceError):
-    """A compute API call failed; the message says which and why."""
+    """Nova refused or failed a call, or could not be reached."""
 
 
 class ComputeNotFound(ComputeError, LookupError):
@@ -30,28 +28,16 @@ class ComputeNotFound(ComputeError, LookupError):
 
 
 def make_client(conf: Any, services: ServiceClients | None) -> ComputeClient:
-    """Service-client factory of service ``compute``.
-
-    It never raises: without a cloud, ``client.api.unavailable()`` says why
-    and the first call raises it.
-
-    :param conf: the host's ``ConfigOpts``, with ``[compute]`` registered.
-    :param services: the host's service clients, which give the
-        ``identity`` client.
-    """
+    """The factory of service ``compute`` (see :meth:`plugfair.api.ServiceAPI.from_config`)."""
     return ComputeClient(ServiceAPI.from_config(
         conf, "compute", services, via="identity", name="the compute API",
         error=ComputeError, errors={404: ComputeNotFound}))
 
 
 class ComputeClient:
-    """Nova's API (microversion 2.1).
-
-    :param api: the compute API (:class:`plugfair.api.ServiceAPI`).
-    """
+    """Servers, flavors, key pairs, server groups and the quota set, through ``api``."""
 
     def __init__(self, api: ServiceAPI) -> None:
-        #: The API every call goes through.
         self.api = api
 
     # -- servers and flavors ----------------------------------------------

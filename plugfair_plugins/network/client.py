@@ -1,9 +1,7 @@
-"""The network service client: Neutron's API.
+"""Neutron's API (v2.0), offered as service ``network``.
 
-The calls go through a :class:`plugfair.api.ServiceAPI`: the session comes
-from the ``identity`` service client, which the host passes in (never by
-importing the plugin that offers it), and the endpoint from the service
-catalog, as ``[network]`` says.
+Every resource is a collection under ``/v2.0``, shown, found by name,
+created and deleted the same way.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ COLLECTIONS = {
 
 
 class NetworkError(ServiceError):
-    """A networking API call failed; the message says which and why."""
+    """Neutron refused or failed a call, or could not be reached."""
 
 
 class NetworkNotFound(NetworkError, LookupError):
@@ -41,28 +39,16 @@ class NetworkNotFound(NetworkError, LookupError):
 
 
 def make_client(conf: Any, services: ServiceClients | None) -> NetworkClient:
-    """Service-client factory of service ``network``.
-
-    It never raises: without a cloud, ``client.api.unavailable()`` says why
-    and the first call raises it.
-
-    :param conf: the host's ``ConfigOpts``, with ``[network]`` registered.
-    :param services: the host's service clients, which give the
-        ``identity`` client.
-    """
+    """The factory of service ``network`` (see :meth:`plugfair.api.ServiceAPI.from_config`)."""
     return NetworkClient(ServiceAPI.from_config(
         conf, "network", services, via="identity", name="the networking API",
         error=NetworkError, errors={404: NetworkNotFound}))
 
 
 class NetworkClient:
-    """Neutron's API (v2.0).
-
-    :param api: the networking API (:class:`plugfair.api.ServiceAPI`).
-    """
+    """Networks, subnets, security groups and quota details, through ``api``."""
 
     def __init__(self, api: ServiceAPI) -> None:
-        #: The API every call goes through.
         self.api = api
 
     # -- collections ------------------------------------------------------

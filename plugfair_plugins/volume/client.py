@@ -1,9 +1,7 @@
-"""The volume service client: Cinder's API.
+"""Cinder's API (v3), offered as service ``volume``.
 
-The calls go through a :class:`plugfair.api.ServiceAPI`: the session comes
-from the ``identity`` service client, which the host passes in (never by
-importing the plugin that offers it), and the endpoint from the service
-catalog, as ``[volume]`` says.
+The catalog's v3 endpoint already ends with the project ID, so paths are
+relative to it.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ __all__ = [
 
 
 class VolumeError(ServiceError):
-    """A block storage API call failed; the message says which and why."""
+    """Cinder refused or failed a call, or a volume went wrong while waited for."""
 
 
 class VolumeNotFound(VolumeError, LookupError):
@@ -30,31 +28,16 @@ class VolumeNotFound(VolumeError, LookupError):
 
 
 def make_client(conf: Any, services: ServiceClients | None) -> VolumeClient:
-    """Service-client factory of service ``volume``.
-
-    It never raises: without a cloud, ``client.api.unavailable()`` says why
-    and the first call raises it.
-
-    :param conf: the host's ``ConfigOpts``, with ``[volume]`` registered.
-    :param services: the host's service clients, which give the
-        ``identity`` client.
-    """
+    """The factory of service ``volume`` (see :meth:`plugfair.api.ServiceAPI.from_config`)."""
     return VolumeClient(ServiceAPI.from_config(
         conf, "volume", services, via="identity", name="the block storage API",
         error=VolumeError, errors={404: VolumeNotFound}))
 
 
 class VolumeClient:
-    """Cinder's API (v3).
-
-    The catalog's v3 endpoint already ends with the project ID, so paths
-    are relative to it.
-
-    :param api: the block storage API (:class:`plugfair.api.ServiceAPI`).
-    """
+    """Volumes (and waits for their status), snapshots and the quota set, through ``api``."""
 
     def __init__(self, api: ServiceAPI) -> None:
-        #: The API every call goes through.
         self.api = api
 
     # -- volumes ----------------------------------------------------------
