@@ -141,7 +141,10 @@ class FakeCloud(fixtures.Fixture):
             as the identity plugin has with an empty ``[identity]``.
         :param region_name: the client's region (``None``: any).
         :param interface: the client's endpoint interface.
-        :returns: a :class:`CloudClient`.
+        :returns: the stand-in, with what other plugins use of the identity
+            plugin's client: ``configured``, ``session``, ``region_name``,
+            ``interface`` and ``adapter(service_type, interface=...,
+            region_name=..., endpoint_override=...)``.
 
         .. versionadded:: 1.1
         """
