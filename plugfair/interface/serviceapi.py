@@ -14,9 +14,14 @@ keystoneauth1 and oslo.config are imported on first use.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.errors import PlugfairError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from oslo_config import cfg
+
+    from plugfair.interface.protocols import ServiceClients
 
 __all__ = ["ServiceAPI", "ServiceError"]
 
@@ -72,10 +77,10 @@ class ServiceAPI:
         errors: Mapping[int, type[ServiceError]] | None = None,
     ) -> None:
         self._adapter = adapter
-        #: Why there is no adapter (see :meth:`unavailable`).
+        # Why there is no adapter, and whether that is a fault (raised by
+        # unavailable()) rather than nothing to reach (its reason).
         self._problem: Exception | None = None
-        #: Whether that problem means "nothing to reach" rather than a fault.
-        self._nothing = False
+        self._fault = False
         self.group = group
         self.name = name
         self.error = error
@@ -84,9 +89,9 @@ class ServiceAPI:
     @classmethod
     def from_config(
         cls,
-        conf: Any,
+        conf: cfg.ConfigOpts,
         group: str,
-        services: Any,
+        services: ServiceClients | None,
         *,
         via: str,
         name: str,
@@ -100,14 +105,16 @@ class ServiceAPI:
         endpoint_override=...)`` is called with the :meth:`config_options`
         of ``[group]``.  A client with ``configured = False`` has no cloud.
 
-        It never raises.  When ``via`` has no client, its client has no cloud,
-        or building the adapter fails, the API says why in
-        :meth:`unavailable` and raises it on first use.
+        Whether the service can be reached is not its concern: when ``via``
+        has no client, its client has no cloud, or building the adapter
+        fails, it returns an API that says why in :meth:`unavailable` and
+        raises it on first use.
 
         :param conf: the host's ``ConfigOpts``, with ``[group]`` registered.
         :param group: the plugin's group holding :meth:`config_options`.
         :param services: the host's :class:`~plugfair.api.ServiceClients`,
-            the second argument of a service-client factory.
+            the second argument of a service-client factory (``None``:
+            none, so nothing can be reached).
         :param via: the service whose client gives the session, e.g. the
             identity service.
         :returns: the API; see the constructor for ``name``, ``error`` and
@@ -118,12 +125,12 @@ class ServiceAPI:
         api = cls(None, group=group, name=name, error=error, errors=errors)
         cannot = "Cannot reach %s: the %r service client" % (name, via)
         if services is None:
-            return api._fail(error("%s was not given (no service clients)." % cannot), True)
+            return api._fail(error("%s was not given (no service clients)." % cannot))
         try:
             source = services.service_client(via)
         except (PlugfairError, cfg.Error) as exc:
-            return api._fail(error("%s is not available: %s" % (cannot, exc)), True)
-        nothing = not getattr(source, "configured", True)
+            return api._fail(error("%s is not available: %s" % (cannot, exc)))
+        configured = bool(getattr(source, "configured", True))
         options = conf[group]
         try:
             api._adapter = source.adapter(
@@ -133,15 +140,15 @@ class ServiceAPI:
                 endpoint_override=options.endpoint_override,
             )
         except PlugfairError as exc:
-            return api._fail(exc, nothing)
-        if nothing:
-            return api._fail(error("%s has no cloud configured." % cannot), True)
+            return api._fail(exc, fault=configured)
+        if not configured:
+            return api._fail(error("%s has no cloud configured." % cannot))
         return api
 
-    def _fail(self, problem: Exception, nothing: bool) -> ServiceAPI:
+    def _fail(self, problem: Exception, *, fault: bool = False) -> ServiceAPI:
         self._adapter = None
         self._problem = problem
-        self._nothing = nothing
+        self._fault = fault
         return self
 
     @staticmethod
@@ -202,9 +209,9 @@ class ServiceAPI:
             configured wrongly; the plugin's error if authentication fails.
         """
         if self._problem is not None:
-            if self._nothing:
-                return str(self._problem)
-            raise self._problem
+            if self._fault:
+                raise self._problem
+            return str(self._problem)
         if self.in_catalog():
             return None
         return (

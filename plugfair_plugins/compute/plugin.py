@@ -57,6 +57,6 @@ class ComputePlugin(Plugin):
         compute = client.make_client(self.conf, self.registry)
         reason = compute.api.unavailable()
         if reason:
-            LOG.info("Compute usage is unknown: %s", reason)
+            LOG.debug("Compute usage is unknown: %s", reason)
             return {}
         return quota.usage(compute, project_id, resource_names)

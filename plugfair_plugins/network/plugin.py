@@ -57,6 +57,6 @@ class NetworkPlugin(Plugin):
         network = client.make_client(self.conf, self.registry)
         reason = network.api.unavailable()
         if reason:
-            LOG.info("Network usage is unknown: %s", reason)
+            LOG.debug("Network usage is unknown: %s", reason)
             return {}
         return quota.usage(network, project_id, resource_names)

@@ -57,6 +57,6 @@ class VolumePlugin(Plugin):
         volume = client.make_client(self.conf, self.registry)
         reason = volume.api.unavailable()
         if reason:
-            LOG.info("Volume usage is unknown: %s", reason)
+            LOG.debug("Volume usage is unknown: %s", reason)
             return {}
         return quota.usage(volume, project_id, resource_names)

@@ -59,6 +59,6 @@ class DnsPlugin(Plugin):
         api = getattr(backend, "api", None)  # the designate backend's
         reason = api.unavailable() if api is not None else None
         if reason:
-            LOG.info("DNS usage is unknown: %s", reason)
+            LOG.debug("DNS usage is unknown: %s", reason)
             return {}
         return quota.usage(backend, project_id, resource_names)
