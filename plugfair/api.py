@@ -38,6 +38,9 @@ from plugfair.interface.quota import MAX_LIMIT, UNLIMITED, QuotaResource
 if TYPE_CHECKING:  # pragma: no cover
     from plugfair.interface.commands import Command, Lister, ShowOne
     from plugfair.interface.fakecloud import FakeCloud, RecordedRequest
+    from plugfair.interface.fakehost import FakeHost
+    from plugfair.interface.serviceapi import ServiceAPI, ServiceError
+    from plugfair.interface.servicetest import ServiceTestCase
     from plugfair.interface.testcase import (
         ConfigOverride,
         TestCase,
@@ -59,6 +62,9 @@ __all__ = [
     # hosting other ecosystems, preparing test runs (1.1)
     "HostedPlugin",
     "TestRun",
+    # service clients over a cloud's service catalog (1.1)
+    "ServiceAPI",
+    "ServiceError",
     # CLI bases
     "Command",
     "Lister",
@@ -68,8 +74,10 @@ __all__ = [
     "make_registry",
     "FakeCloud",
     "RecordedRequest",
+    "FakeHost",
     # test API
     "TestCase",
+    "ServiceTestCase",
     "ConfigOverride",
     "idempotent_id",
     "requires_service",
@@ -100,6 +108,10 @@ _LAZY = {
     "make_registry": "plugfair.interface.testing",
     "FakeCloud": "plugfair.interface.fakecloud",
     "RecordedRequest": "plugfair.interface.fakecloud",
+    "FakeHost": "plugfair.interface.fakehost",
+    "ServiceAPI": "plugfair.interface.serviceapi",
+    "ServiceError": "plugfair.interface.serviceapi",
+    "ServiceTestCase": "plugfair.interface.servicetest",
     "TestCase": "plugfair.interface.testcase",
     "ConfigOverride": "plugfair.interface.testcase",
     "idempotent_id": "plugfair.interface.testcase",

@@ -9,7 +9,10 @@ keystoneauth1 session and the real catalog logic: nothing is mocked.
 
 It is part of the stable interface (``plugfair.api.FakeCloud``) so that
 every plugin tests its service client the same way, against recorded
-answers in the real services' payload shapes.
+answers in the real services' payload shapes.  :meth:`FakeCloud.identity_client`
+stands in for the identity service's client on this cloud, so a plugin's own
+service-client factory builds its client exactly as in production (see
+:class:`plugfair.api.FakeHost`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import fixtures
 
-__all__ = ["FakeCloud", "RecordedRequest"]
+from plugfair.interface.errors import ConfigError
+
+__all__ = ["FakeCloud", "RecordedRequest", "CloudClient"]
 
 PROJECT_ID = "6f1b4bd1c3d3437f8c1e0d9a6a3c4a11"
 USER_ID = "0c4e2b8f4b664f1f9d5a47cfd9a8a122"
@@ -120,6 +125,31 @@ class FakeCloud(fixtures.Fixture):
             project_id=PROJECT_ID,
         )
         return session.Session(auth=auth)
+
+    def identity_client(
+        self, *, configured: bool = True, region_name: str | None = None,
+        interface: str = "public",
+    ) -> CloudClient:
+        """A stand-in for the identity service's client, on this cloud.
+
+        Give it to :class:`plugfair.api.FakeHost` as the identity service's
+        client: a plugin whose factory reaches the cloud through that client
+        (with :meth:`plugfair.api.ServiceAPI.from_config`) then talks to this
+        server through a real keystoneauth1 session and the real catalog.
+
+        :param configured: ``False`` for a client with no cloud configured,
+            as the identity plugin has with an empty ``[identity]``.
+        :param region_name: the client's region (``None``: any).
+        :param interface: the client's endpoint interface.
+        :returns: the stand-in, with what other plugins use of the identity
+            plugin's client: ``configured``, ``session``, ``region_name``,
+            ``interface`` and ``adapter(service_type, interface=...,
+            region_name=..., endpoint_override=...)``.
+
+        .. versionadded:: 1.1
+        """
+        return CloudClient(self if configured else None, region_name=region_name,
+                           interface=interface)
 
     def sent(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:
         """Requests received, except authentication, optionally filtered."""
@@ -216,3 +246,56 @@ class FakeCloud(fixtures.Fixture):
                   409: "Conflict", 500: "Internal Server Error"}.get(status, "Status")
         start_response("%d %s" % (status, reason), headers)
         return [data]
+
+
+class CloudClient:
+    """What :meth:`FakeCloud.identity_client` returns.
+
+    It has the surface of the identity service's client that other plugins
+    use: :attr:`configured`, :attr:`session`, :attr:`region_name`,
+    :attr:`interface` and :meth:`adapter`.
+
+    :param cloud: the cloud, or ``None`` for a client with no cloud.
+
+    .. versionadded:: 1.1
+    """
+
+    def __init__(self, cloud: FakeCloud | None, *, region_name: str | None = None,
+                 interface: str = "public") -> None:
+        #: Whether a cloud is configured.
+        self.configured = cloud is not None
+        self._cloud = cloud
+        self._session: Any = None
+        #: Region endpoints are taken from (``None``: any).
+        self.region_name = region_name
+        #: Endpoint interface.
+        self.interface = interface
+
+    @property
+    def session(self) -> Any:
+        """A keystoneauth1 session on the cloud, made on first use.
+
+        :raises ConfigError: if no cloud is configured.
+        """
+        if self._cloud is None:
+            raise ConfigError(
+                "This stand-in identity client has no cloud configured "
+                "(FakeCloud.identity_client(configured=False))."
+            )
+        if self._session is None:
+            self._session = self._cloud.session()
+        return self._session
+
+    def adapter(self, service_type: str, *, interface: str | None = None,
+                region_name: str | None = None, endpoint_override: str | None = None,
+                **kwargs: Any) -> Any:
+        """A keystoneauth1 adapter for one service of the catalog.
+
+        :raises ConfigError: if no cloud is configured.
+        """
+        from keystoneauth1 import adapter
+
+        return adapter.Adapter(self.session, service_type=service_type,
+                               interface=interface or self.interface,
+                               region_name=region_name or self.region_name,
+                               endpoint_override=endpoint_override, **kwargs)

@@ -7,14 +7,13 @@ from typing import Any
 
 from plugfair.api import Lister, ShowOne
 from plugfair_plugins.compute import views
-from plugfair_plugins.compute.client import ComputeClient
+from plugfair_plugins.compute.client import ComputeClient, make_client
 
 __all__ = ["commands"]
 
 
 def _client(cmd: Any) -> ComputeClient:
-    # The session comes from the registry's identity client.
-    return ComputeClient.from_identity(cmd.registry.service_client("identity"), cmd.conf)
+    return make_client(cmd.conf, cmd.registry)
 
 
 class ServerList(Lister):

@@ -16,12 +16,12 @@ LOG = logging.getLogger(__name__)
 class ComputePlugin(Plugin):
     """Nova: the ``compute`` service client, server commands and quota.
 
-    It authenticates through the ``identity`` service client from the
-    registry and finds Nova in the service catalog (``[compute]``).
+    It authenticates through the ``identity`` service client, which the host
+    gives its factory, and finds Nova in the service catalog (``[compute]``).
     """
 
     name = "compute"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "Nova: compute service client, server commands and quota."
 
     def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:
@@ -29,10 +29,10 @@ class ComputePlugin(Plugin):
 
         return [(opts.GROUP, opts.list_opts())]
 
-    def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
+    def service_clients(self) -> Mapping[str, Callable[..., Any]]:
         from plugfair_plugins.compute import client
 
-        return {"compute": lambda conf: client.make_client(conf, self.registry)}
+        return {"compute": client.make_client}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.compute import commands
@@ -48,23 +48,15 @@ class ComputePlugin(Plugin):
         return quota.RESOURCES
 
     def quota_usage(self, project_id: str, resource_names: Sequence[str]) -> Mapping[str, int]:
-        """Usage as Nova counts it; unknown ({}) while no cloud is configured.
+        """Usage as Nova counts it; unknown ({}) while there is no Nova to ask.
 
-        :raises ComputeError: if a cloud is configured but Nova answers
-            with an error.
+        :raises ComputeError: if Nova answers with an error.
         """
         from plugfair_plugins.compute import client, quota
 
-        try:
-            identity = client.identity_client(self.conf, self.registry)
-        except client.ComputeError as exc:
-            LOG.warning("Compute usage is unknown: %s", exc)
-            return {}
-        if not getattr(identity, "configured", True):
-            return {}
-        compute = client.ComputeClient.from_identity(identity, self.conf)
-        if not compute.in_catalog():
-            LOG.debug("No %r endpoint in the catalog: compute usage is unknown.",
-                     self.conf.compute.service_type)
+        compute = client.make_client(self.conf, self.registry)
+        reason = compute.api.unavailable()
+        if reason:
+            LOG.debug("Compute usage is unknown: %s", reason)
             return {}
         return quota.usage(compute, project_id, resource_names)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from plugfair.api import ConfigError, PlugfairError
+from plugfair.api import ConfigError, ServiceError
 
 __all__ = ["IdentityError", "IdentityNotFound", "NotConfigured"]
 
 
-class IdentityError(PlugfairError):
+class IdentityError(ServiceError):
     """A Keystone call failed; the message says which and why.
 
-    :param status_code: the HTTP status, or ``None`` when no answer came.
+    ``status_code`` is the HTTP status of Keystone's answer, if there was one.
     """
-
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        #: HTTP status of Keystone's answer, if there was one.
-        self.status_code = status_code
 
 
 class IdentityNotFound(IdentityError, LookupError):

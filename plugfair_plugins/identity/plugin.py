@@ -19,7 +19,7 @@ class IdentityPlugin(Plugin):
     """
 
     name = "identity"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "Keystone: identity service client, project and token commands."
 
     def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:

@@ -1,23 +1,20 @@
-"""The network service client: Neutron's API through a keystoneauth1 adapter.
+"""Neutron's API (v2.0), offered as service ``network``.
 
-Authentication is shared: the session comes from the ``identity`` service
-client, obtained from the plugin registry (never by importing the plugin
-that offers it), and the endpoint comes from the service catalog.
+Every resource is a collection under ``/v2.0``, shown, found by name,
+created and deleted the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from plugfair.api import PlugfairError
+from plugfair.api import ServiceAPI, ServiceClients, ServiceError
 
 __all__ = [
     "COLLECTIONS",
     "NetworkClient",
     "NetworkError",
     "NetworkNotFound",
-    "identity_client",
     "make_client",
 ]
 
@@ -33,159 +30,38 @@ COLLECTIONS = {
 }
 
 
-class NetworkError(PlugfairError):
-    """A networking API call failed; the message says which and why.
-
-    :param status_code: the HTTP status, or ``None`` when no answer came.
-    """
-
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        #: HTTP status of the answer, if there was one.
-        self.status_code = status_code
+class NetworkError(ServiceError):
+    """Neutron refused or failed a call, or could not be reached."""
 
 
 class NetworkNotFound(NetworkError, LookupError):
     """No such network, subnet or security group."""
 
 
-def identity_client(conf: Any, registry: Any = None) -> Any:
-    """The ``identity`` service client, from whichever plugin offers it.
-
-    :param conf: the host's ``ConfigOpts``.
-    :param registry: the host's :class:`plugfair.api.ServiceClients`.
-    :raises NetworkError: if there is none, or no enabled plugin offers
-        ``identity``.
-    """
-    from oslo_config import cfg
-
-    if registry is None:
-        raise NetworkError(
-            "The network plugin reaches the cloud through the 'identity' service "
-            "client, which it asks the host for; it was called without one."
-        )
-    try:
-        return registry.service_client("identity")
-    except (PlugfairError, cfg.Error) as exc:
-        raise NetworkError(
-            "The network plugin reaches the cloud through the 'identity' service "
-            "client, which is not available: %s" % exc
-        ) from exc
-
-
-def make_client(conf: Any, registry: Any = None) -> NetworkClient:
-    """Service-client factory of service ``network``.
-
-    :param conf: the host's ``ConfigOpts``, with ``[network]`` registered.
-    :raises NetworkError: if no plugin offers the ``identity`` client.
-    """
-    return NetworkClient.from_identity(identity_client(conf, registry), conf)
+def make_client(conf: Any, services: ServiceClients | None) -> NetworkClient:
+    """The factory of service ``network`` (see :meth:`plugfair.api.ServiceAPI.from_config`)."""
+    return NetworkClient(ServiceAPI.from_config(
+        conf, "network", services, via="identity", name="the networking API",
+        error=NetworkError, errors={404: NetworkNotFound}))
 
 
 class NetworkClient:
-    """Neutron's API (v2.0) through a keystoneauth1 adapter.
+    """Networks, subnets, security groups and quota details, through ``api``."""
 
-    :param adapter: a :class:`keystoneauth1.adapter.Adapter` for the
-        networking service.
-    """
+    def __init__(self, api: ServiceAPI) -> None:
+        self.api = api
 
-    def __init__(self, adapter: Any) -> None:
-        #: The keystoneauth1 adapter every call goes through.
-        self.adapter = adapter
-
-    @classmethod
-    def from_identity(cls, identity: Any, conf: Any) -> NetworkClient:
-        """Build on the ``identity`` client's session, with ``[network]``."""
-        group = conf.network
-        return cls(
-            identity.adapter(
-                group.service_type,
-                interface=group.interface,
-                region_name=group.region_name,
-                endpoint_override=group.endpoint_override,
-            )
-        )
-
-    @classmethod
-    def from_session(
-        cls,
-        session: Any,
-        *,
-        service_type: str = "network",
-        interface: str = "public",
-        region_name: str | None = None,
-        endpoint_override: str | None = None,
-    ) -> NetworkClient:
-        """Build on any keystoneauth1 session."""
-        from keystoneauth1 import adapter
-
-        return cls(
-            adapter.Adapter(
-                session,
-                service_type=service_type,
-                interface=interface,
-                region_name=region_name,
-                endpoint_override=endpoint_override,
-            )
-        )
-
-    def in_catalog(self) -> bool:
-        """Whether the catalog (or ``endpoint_override``) has an endpoint.
-
-        :raises NetworkError: if authentication fails.
-        """
-        from keystoneauth1 import exceptions as ks_exc
-
-        try:
-            return bool(self.adapter.get_endpoint())
-        except ks_exc.EndpointNotFound:
-            return False
-        except ks_exc.ClientException as exc:
-            raise NetworkError("Could not read the service catalog: %s" % exc) from exc
-
-    # -- transport ------------------------------------------------------
-
-    def _call(self, method: str, path: str, *, ok: Sequence[int] = (200,),
-              what: str, **kwargs: Any) -> Any:
-        from keystoneauth1 import exceptions as ks_exc
-
-        try:
-            resp = self.adapter.request(path, method, raise_exc=False, **kwargs)
-        except ks_exc.EndpointNotFound as exc:
-            raise NetworkError(
-                "Could not %s: the service catalog has no %r endpoint (%s). Set "
-                "[network] service_type, region_name or endpoint_override."
-                % (what, self.adapter.service_type, exc)
-            ) from exc
-        except ks_exc.ClientException as exc:
-            raise NetworkError("Could not %s: %s" % (what, exc)) from exc
-        if resp.status_code in ok:
-            return resp
-        cls = NetworkNotFound if resp.status_code == 404 else NetworkError
-        raise cls(
-            "Could not %s: the networking API answered HTTP %d (%s)."
-            % (what, resp.status_code, _error_detail(resp)),
-            status_code=resp.status_code,
-        )
-
-    def _json(self, method: str, path: str, key: str, **kwargs: Any) -> Any:
-        body = self._call(method, path, **kwargs).json()
-        if not isinstance(body, dict) or key not in body:
-            raise NetworkError(
-                "The networking API's answer to %s %s has no %r member."
-                % (method, path, key)
-            )
-        return body[key]
+    # -- collections ------------------------------------------------------
 
     def _list(self, collection: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(self._json("GET", "/v2.0/%s" % collection, key, params=params,
-                               what="list %s" % collection))
+        return list(self.api.json("GET", "/v2.0/%s" % collection, key, params=params,
+                                  what="list %s" % collection))
 
     def _find(self, collection: str, key: str, ref: str) -> dict[str, Any]:
         singular = key[:-1]
         try:
-            return dict(self._json("GET", "/v2.0/%s/%s" % (collection, _quote(ref)),
-                                   singular, what="show %s %s" % (singular, ref)))
+            return dict(self.api.json("GET", ServiceAPI.path("/v2.0/%s/%s", collection, ref),
+                                      singular, what="show %s %s" % (singular, ref)))
         except NetworkNotFound:
             pass
         found = self._list(collection, key, {"name": ref})
@@ -202,13 +78,13 @@ class NetworkClient:
         return dict(found[0])
 
     def _create(self, collection: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
-        return dict(self._json("POST", "/v2.0/%s" % collection, key, ok=(201,),
-                               json={key: fields},
-                               what="create %s %s" % (key, fields.get("name", ""))))
+        return dict(self.api.json("POST", "/v2.0/%s" % collection, key, ok=(201,),
+                                  json={key: fields},
+                                  what="create %s %s" % (key, fields.get("name", ""))))
 
     def _delete(self, collection: str, ident: str) -> None:
-        self._call("DELETE", "/v2.0/%s/%s" % (collection, _quote(ident)), ok=(204,),
-                   what="delete %s %s" % (collection[:-1], ident))
+        self.api.request("DELETE", ServiceAPI.path("/v2.0/%s/%s", collection, ident),
+                         ok=(204,), what="delete %s %s" % (collection[:-1], ident))
 
     # -- networks, subnets, security groups --------------------------------
 
@@ -266,8 +142,8 @@ class NetworkClient:
 
     def quota_details(self, project_id: str) -> dict[str, dict[str, int]]:
         """``GET /v2.0/quotas/{project}/details``: used and limit per resource."""
-        quota = self._json("GET", "/v2.0/quotas/%s/details" % _quote(project_id), "quota",
-                           what="show the quota usage of %s" % project_id)
+        quota = self.api.json("GET", ServiceAPI.path("/v2.0/quotas/%s/details", project_id),
+                              "quota", what="show the quota usage of %s" % project_id)
         return {k: dict(v) for k, v in quota.items() if isinstance(v, dict)}
 
     def count(self, resource: str, project_id: str) -> int:
@@ -279,23 +155,3 @@ class NetworkClient:
         key = collection.replace("-", "_")
         return len(self._list(collection, key, {"project_id": project_id, "fields": "id"}))
 
-
-def _quote(ref: str) -> str:
-    from urllib.parse import quote
-
-    return quote(ref, safe="")
-
-
-def _error_detail(resp: Any) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        return (resp.text or "").strip()[:200] or "no details"
-    if isinstance(body, dict):
-        error = body.get("NeutronError")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:300]
-        for value in body.values():
-            if isinstance(value, dict) and value.get("message"):
-                return str(value["message"])[:300]
-    return str(body)[:200]

@@ -7,14 +7,13 @@ from typing import Any
 
 from plugfair.api import Lister, ShowOne
 from plugfair_plugins.network import views
-from plugfair_plugins.network.client import NetworkClient
+from plugfair_plugins.network.client import NetworkClient, make_client
 
 __all__ = ["commands"]
 
 
 def _client(cmd: Any) -> NetworkClient:
-    # The session comes from the registry's identity client.
-    return NetworkClient.from_identity(cmd.registry.service_client("identity"), cmd.conf)
+    return make_client(cmd.conf, cmd.registry)
 
 
 class NetworkList(Lister):

@@ -16,12 +16,12 @@ LOG = logging.getLogger(__name__)
 class NetworkPlugin(Plugin):
     """Neutron: the ``network`` service client, network commands and quota.
 
-    It authenticates through the ``identity`` service client from the
-    registry and finds Neutron in the service catalog (``[network]``).
+    It authenticates through the ``identity`` service client, which the host
+    gives its factory, and finds Neutron in the service catalog (``[network]``).
     """
 
     name = "network"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "Neutron: network service client, network commands and quota."
 
     def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:
@@ -29,10 +29,10 @@ class NetworkPlugin(Plugin):
 
         return [(opts.GROUP, opts.list_opts())]
 
-    def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
+    def service_clients(self) -> Mapping[str, Callable[..., Any]]:
         from plugfair_plugins.network import client
 
-        return {"network": lambda conf: client.make_client(conf, self.registry)}
+        return {"network": client.make_client}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.network import commands
@@ -48,23 +48,15 @@ class NetworkPlugin(Plugin):
         return quota.RESOURCES
 
     def quota_usage(self, project_id: str, resource_names: Sequence[str]) -> Mapping[str, int]:
-        """Usage as Neutron counts it; unknown ({}) while no cloud is configured.
+        """Usage as Neutron counts it; unknown ({}) while there is no Neutron to ask.
 
-        :raises NetworkError: if a cloud is configured but Neutron answers
-            with an error.
+        :raises NetworkError: if Neutron answers with an error.
         """
         from plugfair_plugins.network import client, quota
 
-        try:
-            identity = client.identity_client(self.conf, self.registry)
-        except client.NetworkError as exc:
-            LOG.warning("Network usage is unknown: %s", exc)
-            return {}
-        if not getattr(identity, "configured", True):
-            return {}
-        network = client.NetworkClient.from_identity(identity, self.conf)
-        if not network.in_catalog():
-            LOG.debug("No %r endpoint in the catalog: network usage is unknown.",
-                     self.conf.network.service_type)
+        network = client.make_client(self.conf, self.registry)
+        reason = network.api.unavailable()
+        if reason:
+            LOG.debug("Network usage is unknown: %s", reason)
             return {}
         return quota.usage(network, project_id, resource_names)

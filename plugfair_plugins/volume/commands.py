@@ -7,14 +7,13 @@ from typing import Any
 
 from plugfair.api import Lister, ShowOne
 from plugfair_plugins.volume import views
-from plugfair_plugins.volume.client import VolumeClient
+from plugfair_plugins.volume.client import VolumeClient, make_client
 
 __all__ = ["commands"]
 
 
 def _client(cmd: Any) -> VolumeClient:
-    # The session comes from the registry's identity client.
-    return VolumeClient.from_identity(cmd.registry.service_client("identity"), cmd.conf)
+    return make_client(cmd.conf, cmd.registry)
 
 
 class VolumeList(Lister):

@@ -16,12 +16,12 @@ LOG = logging.getLogger(__name__)
 class VolumePlugin(Plugin):
     """Cinder: the ``volume`` service client, volume commands and quota.
 
-    It authenticates through the ``identity`` service client from the
-    registry and finds Cinder in the service catalog (``[volume]``).
+    It authenticates through the ``identity`` service client, which the host
+    gives its factory, and finds Cinder in the service catalog (``[volume]``).
     """
 
     name = "volume"
-    api_version = "1.0"
+    api_version = "1.1"
     description = "Cinder: volume service client, volume commands and quota."
 
     def config_options(self) -> Sequence[tuple[str, Sequence[Any]]]:
@@ -29,10 +29,10 @@ class VolumePlugin(Plugin):
 
         return [(opts.GROUP, opts.list_opts())]
 
-    def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
+    def service_clients(self) -> Mapping[str, Callable[..., Any]]:
         from plugfair_plugins.volume import client
 
-        return {"volume": lambda conf: client.make_client(conf, self.registry)}
+        return {"volume": client.make_client}
 
     def cli_commands(self) -> Mapping[str, type[Any]]:
         from plugfair_plugins.volume import commands
@@ -48,23 +48,15 @@ class VolumePlugin(Plugin):
         return quota.RESOURCES
 
     def quota_usage(self, project_id: str, resource_names: Sequence[str]) -> Mapping[str, int]:
-        """Usage as Cinder counts it; unknown ({}) while no cloud is configured.
+        """Usage as Cinder counts it; unknown ({}) while there is no Cinder to ask.
 
-        :raises VolumeError: if a cloud is configured but Cinder answers
-            with an error.
+        :raises VolumeError: if Cinder answers with an error.
         """
         from plugfair_plugins.volume import client, quota
 
-        try:
-            identity = client.identity_client(self.conf, self.registry)
-        except client.VolumeError as exc:
-            LOG.warning("Volume usage is unknown: %s", exc)
-            return {}
-        if not getattr(identity, "configured", True):
-            return {}
-        volume = client.VolumeClient.from_identity(identity, self.conf)
-        if not volume.in_catalog():
-            LOG.debug("No %r endpoint in the catalog: volume usage is unknown.",
-                     self.conf.volume.service_type)
+        volume = client.make_client(self.conf, self.registry)
+        reason = volume.api.unavailable()
+        if reason:
+            LOG.debug("Volume usage is unknown: %s", reason)
             return {}
         return quota.usage(volume, project_id, resource_names)

@@ -13,7 +13,7 @@ __all__ = ["commands"]
 
 
 def _backend(cmd: Any) -> Any:
-    return client.backend(cmd.conf, cmd.registry)
+    return client.make_client(cmd.conf, cmd.registry)
 
 
 class ZoneList(Lister):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from plugfair.api import PlugfairError, UsageError
+from plugfair.api import ServiceError, UsageError
 
 __all__ = ["DnsError", "DnsNotFound", "DnsConflict", "InvalidInput"]
 
 
-class DnsError(PlugfairError):
+class DnsError(ServiceError):
     """A DNS operation failed; the message says which and why.
 
-    :param status_code: the HTTP status from Designate, if any.
+    ``status_code`` is the HTTP status of Designate's answer, if any.
     """
-
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        #: HTTP status of Designate's answer, if there was one.
-        self.status_code = status_code
 
 
 class DnsNotFound(DnsError, LookupError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oslo_config import cfg
+from plugfair.api import ServiceAPI
 
 __all__ = ["GROUP", "list_opts"]
 
@@ -10,7 +11,10 @@ GROUP = "dns"
 
 
 def list_opts() -> list[cfg.Opt]:
-    """Return fresh copies of the ``[dns]`` options."""
+    """Return fresh copies of the ``[dns]`` options.
+
+    The last four say where Designate is (designate backend).
+    """
     return [
         cfg.StrOpt(
             "backend",
@@ -35,26 +39,8 @@ def list_opts() -> list[cfg.Opt]:
         cfg.BoolOpt(
             "enforce_quota",
             default=True,
-            help="Check the project's dns.zones quota (plugfair's Enforcer) "
+            help="Check the project's dns.zones quota (plugfair's quota enforcer) "
             "before 'zone create'.",
         ),
-        cfg.StrOpt(
-            "service_type",
-            default="dns",
-            help="Service type of Designate in the service catalog (designate backend).",
-        ),
-        cfg.StrOpt(
-            "interface",
-            choices=["public", "internal", "admin"],
-            help="Endpoint interface (default: the identity client's).",
-        ),
-        cfg.StrOpt(
-            "region_name",
-            help="Region to take the endpoint from (default: the identity client's).",
-        ),
-        cfg.StrOpt(
-            "endpoint_override",
-            help="Use this URL instead of the catalog's DNS endpoint, e.g. "
-            "http://designate.example.com:9001.",
-        ),
-    ]
+    ] + ServiceAPI.config_options("dns", name="Designate",
+                                  example="http://designate.example.com:9001")

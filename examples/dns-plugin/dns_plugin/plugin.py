@@ -30,7 +30,7 @@ class DnsPlugin(Plugin):
 
         return [(opts.GROUP, opts.list_opts())]
 
-    def service_clients(self) -> Mapping[str, Callable[[Any], Any]]:
+    def service_clients(self) -> Mapping[str, Callable[..., Any]]:
         from dns_plugin import client
 
         return {"dns": client.make_client}
@@ -49,22 +49,16 @@ class DnsPlugin(Plugin):
         return quota.RESOURCES
 
     def quota_usage(self, project_id: str, resource_names: Sequence[str]) -> Mapping[str, int]:
-        """Usage counted by the backend; unknown ({}) for designate without a cloud.
+        """Usage counted by the backend; unknown ({}) while Designate is out of reach.
 
         :raises DnsError: if the backend fails (e.g. Designate answers an error).
         """
-        from plugfair.api import ConfigError
-
         from dns_plugin import client, quota
-        from dns_plugin.errors import DnsError
 
-        try:
-            backend = client.backend(self.conf, self.registry)
-        except (ConfigError, DnsError) as exc:
-            LOG.info("DNS usage is unknown: %s", exc)
-            return {}
-        if hasattr(backend, "in_catalog") and not backend.in_catalog():
-            LOG.info("No %r endpoint in the catalog: DNS usage is unknown.",
-                     self.conf.dns.service_type)
+        backend = client.make_client(self.conf, self.registry)
+        api = getattr(backend, "api", None)  # the designate backend's
+        reason = api.unavailable() if api is not None else None
+        if reason:
+            LOG.debug("DNS usage is unknown: %s", reason)
             return {}
         return quota.usage(backend, project_id, resource_names)

@@ -53,3 +53,27 @@ class TestFakeCloud(base.TestCase):
                                  endpoint_filter={"service_type": "dns"})
         self.assertEqual(201, resp.status_code)
         self.assertEqual({"name": "a.org."}, self.cloud.sent("POST")[0].body)
+
+
+class TestIdentityStandIn(base.TestCase):
+    def test_adapter_on_the_cloud(self) -> None:
+        cloud = self.useFixture(FakeCloud({"dns": "/dns/v2"}))
+        cloud.add("GET", "/dns/v2/zones", {"zones": []})
+        client = cloud.identity_client(region_name="RegionOne", interface="internal")
+        self.assertTrue(client.configured)
+        self.assertIs(client.session, client.session)
+        adapter = client.adapter("dns")
+        self.assertEqual(("internal", "RegionOne"), (adapter.interface, adapter.region_name))
+        self.assertEqual({"zones": []}, adapter.get("/zones").json())
+        self.assertEqual(cloud.base + "/dns/v2", adapter.get_endpoint())
+        self.assertEqual("admin", client.adapter("dns", interface="admin").interface)
+
+    def test_without_a_cloud(self) -> None:
+        from plugfair.api import ConfigError
+
+        cloud = self.useFixture(FakeCloud({"dns": "/dns/v2"}))
+        client = cloud.identity_client(configured=False)
+        self.assertFalse(client.configured)
+        with self.assertRaises(ConfigError):
+            client.adapter("dns")
+        self.assertEqual([], cloud.requests)

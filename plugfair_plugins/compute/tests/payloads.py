@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugfair_plugins.compute.tests.fakecloud import PROJECT_ID, USER_ID
+from plugfair.api import FakeCloud
+
+PROJECT_ID = FakeCloud.PROJECT_ID
+USER_ID = FakeCloud.USER_ID
 
 SERVER_ID = "1f5a3b2e-8a6f-4c3e-9a0d-7a1a0d4c9e11"
 IMAGE_ID = "70a599e0-31e7-49b7-b260-868f441e862b"

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import testtools
-
+from plugfair.api import FakeCloud, FakeHost, TestCase
 from plugfair_plugins.compute import client as compute_client
 from plugfair_plugins.compute import quota, views
+from plugfair_plugins.compute.plugin import ComputePlugin
 from plugfair_plugins.compute.tests import payloads
-from plugfair_plugins.compute.tests.fakecloud import PROJECT_ID, TOKEN, FakeCloud
 
 PREFIX = "/compute/v2.1"
+PROJECT_ID, TOKEN = FakeCloud.PROJECT_ID, FakeCloud.TOKEN
 
 
-class RecordedComputeTest(testtools.TestCase):
+class RecordedComputeTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.cloud = self.useFixture(FakeCloud({"compute": PREFIX}))
-        self.client = compute_client.ComputeClient.from_session(self.cloud.session())
+        host = self.useFixture(FakeHost(ComputePlugin,
+                                        services={"identity": self.cloud.identity_client()}))
+        self.client = host.service_client("compute")
 
     def test_list_servers_through_the_catalog(self) -> None:
         self.cloud.add("GET", PREFIX + "/servers/detail", payloads.SERVERS_DETAIL)
@@ -119,32 +121,3 @@ class RecordedComputeTest(testtools.TestCase):
         with self.assertRaises(compute_client.ComputeError) as ctx:
             self.client.list_servers()
         self.assertIn("no 'servers' member", str(ctx.exception))
-
-
-class CatalogTest(testtools.TestCase):
-    def test_not_in_catalog(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        client = compute_client.ComputeClient.from_session(cloud.session())
-        self.assertFalse(client.in_catalog())
-        with self.assertRaises(compute_client.ComputeError) as ctx:
-            client.list_servers()
-        self.assertIn("[compute] service_type", str(ctx.exception))
-
-    def test_other_region_is_not_used(self) -> None:
-        cloud = self.useFixture(FakeCloud({"compute": PREFIX}))
-        client = compute_client.ComputeClient.from_session(cloud.session(), region_name="Other")
-        self.assertFalse(client.in_catalog())
-
-    def test_endpoint_override(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        cloud.add("GET", "/nova/flavors/detail", payloads.FLAVORS_DETAIL)
-        client = compute_client.ComputeClient.from_session(
-            cloud.session(), endpoint_override=cloud.base + "/nova")
-        self.assertTrue(client.in_catalog())
-        self.assertEqual(2, len(client.list_flavors()))
-
-    def test_internal_interface(self) -> None:
-        cloud = self.useFixture(FakeCloud({"compute": PREFIX}))
-        cloud.add("GET", PREFIX + "/flavors/detail", payloads.FLAVORS_DETAIL)
-        client = compute_client.ComputeClient.from_session(cloud.session(), interface="internal")
-        self.assertEqual(2, len(client.list_flavors()))

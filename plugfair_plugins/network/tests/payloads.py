@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugfair_plugins.network.tests.fakecloud import PROJECT_ID
+from plugfair.api import FakeCloud
+
+PROJECT_ID = FakeCloud.PROJECT_ID
 
 NETWORK_ID = "3b6a9c1e-52d1-4e59-9c8e-1a2b3c4d5e6f"
 SUBNET_ID = "7d0e1f2a-3b4c-4d5e-8f9a-0b1c2d3e4f50"

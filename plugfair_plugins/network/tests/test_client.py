@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import testtools
-
+from plugfair.api import FakeCloud, FakeHost, TestCase
 from plugfair_plugins.network import client as network_client
 from plugfair_plugins.network import quota, views
+from plugfair_plugins.network.plugin import NetworkPlugin
 from plugfair_plugins.network.tests import payloads
-from plugfair_plugins.network.tests.fakecloud import PROJECT_ID, TOKEN, FakeCloud
 
 PREFIX = "/networking"
 NAMES = [r.name for r in quota.RESOURCES]
+PROJECT_ID, TOKEN = FakeCloud.PROJECT_ID, FakeCloud.TOKEN
 
 
-class RecordedNetworkTest(testtools.TestCase):
+class RecordedNetworkTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.cloud = self.useFixture(FakeCloud({"network": PREFIX}))
-        self.client = network_client.NetworkClient.from_session(self.cloud.session())
+        host = self.useFixture(FakeHost(NetworkPlugin,
+                                        services={"identity": self.cloud.identity_client()}))
+        self.client = host.service_client("network")
 
     def test_list_networks_through_the_catalog(self) -> None:
         self.cloud.add("GET", PREFIX + "/v2.0/networks", payloads.NETWORKS)
@@ -105,20 +107,3 @@ class RecordedNetworkTest(testtools.TestCase):
             self.client.list_networks()
         self.assertEqual(500, getattr(ctx.exception, "status_code", None))
         self.assertIn("HTTP 500 (Request Failed", str(ctx.exception))
-
-
-class CatalogTest(testtools.TestCase):
-    def test_not_in_catalog(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        client = network_client.NetworkClient.from_session(cloud.session())
-        self.assertFalse(client.in_catalog())
-        with self.assertRaises(network_client.NetworkError) as ctx:
-            client.list_networks()
-        self.assertIn("[network] service_type", str(ctx.exception))
-
-    def test_endpoint_override(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        cloud.add("GET", "/neutron/v2.0/networks", payloads.NETWORKS)
-        client = network_client.NetworkClient.from_session(
-            cloud.session(), endpoint_override=cloud.base + "/neutron")
-        self.assertEqual(2, len(client.list_networks()))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugfair_plugins.volume.tests.fakecloud import PROJECT_ID, USER_ID
+from plugfair.api import FakeCloud
+
+PROJECT_ID = FakeCloud.PROJECT_ID
+USER_ID = FakeCloud.USER_ID
 
 VOLUME_ID = "4c5d6e7f-8091-4a2b-9c3d-4e5f60718293"
 SERVER_ID = "1f5a3b2e-8a6f-4c3e-9a0d-7a1a0d4c9e11"

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import testtools
-
+from plugfair.api import FakeCloud, FakeHost, TestCase
 from plugfair_plugins.volume import client as volume_client
 from plugfair_plugins.volume import quota, views
+from plugfair_plugins.volume.plugin import VolumePlugin
 from plugfair_plugins.volume.tests import payloads
-from plugfair_plugins.volume.tests.fakecloud import PROJECT_ID, FakeCloud
 
 # Cinder's v3 endpoint ends with the project ID; legacy catalogs call the
 # service "volumev3", which the default "block-storage" matches as an alias.
-PREFIX = "/volume/v3/" + PROJECT_ID
+PREFIX = "/volume/v3/" + FakeCloud.PROJECT_ID
 NAMES = [r.name for r in quota.RESOURCES]
+PROJECT_ID = FakeCloud.PROJECT_ID
 
 
-class RecordedVolumeTest(testtools.TestCase):
+class RecordedVolumeTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.cloud = self.useFixture(FakeCloud({"volumev3": PREFIX}))
-        self.client = volume_client.VolumeClient.from_session(self.cloud.session())
+        host = self.useFixture(FakeHost(VolumePlugin,
+                                        services={"identity": self.cloud.identity_client()}))
+        self.client = host.service_client("volume")
 
     def test_service_type_alias(self) -> None:
-        self.assertTrue(self.client.in_catalog())
+        self.assertTrue(self.client.api.in_catalog())
 
     def test_list_and_show(self) -> None:
         self.cloud.add("GET", PREFIX + "/volumes/detail", payloads.VOLUMES_DETAIL)
@@ -91,19 +93,3 @@ class RecordedVolumeTest(testtools.TestCase):
         with self.assertRaises(volume_client.VolumeError) as ctx:
             self.client.list_volumes()
         self.assertIn("HTTP 500 (The server has either erred", str(ctx.exception))
-
-
-class CatalogTest(testtools.TestCase):
-    def test_not_in_catalog(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        client = volume_client.VolumeClient.from_session(cloud.session())
-        self.assertFalse(client.in_catalog())
-        with self.assertRaises(volume_client.VolumeError) as ctx:
-            client.list_volumes()
-        self.assertIn("[volume] service_type", str(ctx.exception))
-
-    def test_block_storage_type(self) -> None:
-        cloud = self.useFixture(FakeCloud({"block-storage": PREFIX}))
-        cloud.add("GET", PREFIX + "/volumes/detail", payloads.VOLUMES_DETAIL)
-        client = volume_client.VolumeClient.from_session(cloud.session())
-        self.assertEqual(2, len(client.list_volumes()))

@@ -1,8 +1,7 @@
-"""The designate backend: Designate's v2 API through keystoneauth1.
+"""The designate backend: Designate's v2 API.
 
-The session comes from the ``identity`` service client, which the plugin
-gets from the registry (whichever plugin offers it), and the endpoint from
-the service catalog.
+The calls go through a :class:`plugfair.api.ServiceAPI`, which reaches
+Designate through the ``identity`` service client and the service catalog.
 """
 
 from __future__ import annotations
@@ -10,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from plugfair.api import ServiceAPI
+
 from dns_plugin import zones as check
-from dns_plugin.errors import DnsConflict, DnsError, DnsNotFound
+from dns_plugin.errors import DnsError, DnsNotFound
 
 __all__ = ["DesignateBackend"]
 
@@ -19,55 +20,13 @@ __all__ = ["DesignateBackend"]
 class DesignateBackend:
     """Zones and recordsets in Designate.
 
-    :param adapter: a :class:`keystoneauth1.adapter.Adapter` for the DNS
-        service (its endpoint is unversioned: paths start with ``/v2``).
+    :param api: Designate's API (its endpoint is unversioned: paths start
+        with ``/v2``).
     """
 
-    def __init__(self, adapter: Any) -> None:
-        #: The keystoneauth1 adapter every call goes through.
-        self.adapter = adapter
-
-    @classmethod
-    def from_identity(cls, identity: Any, conf: Any) -> DesignateBackend:
-        """Build on the ``identity`` client's session, with ``[dns]``."""
-        group = conf.dns
-        return cls(identity.adapter(group.service_type, interface=group.interface,
-                                    region_name=group.region_name,
-                                    endpoint_override=group.endpoint_override))
-
-    def in_catalog(self) -> bool:
-        """Whether the catalog (or ``endpoint_override``) has a DNS endpoint."""
-        from keystoneauth1 import exceptions as ks_exc
-
-        try:
-            return bool(self.adapter.get_endpoint())
-        except ks_exc.EndpointNotFound:
-            return False
-        except ks_exc.ClientException as exc:
-            raise DnsError("Could not read the service catalog: %s" % exc) from exc
-
-    def _call(self, method: str, path: str, *, ok: Sequence[int] = (200,), what: str,
-              **kwargs: Any) -> Any:
-        from keystoneauth1 import exceptions as ks_exc
-
-        try:
-            resp = self.adapter.request(path, method, raise_exc=False, **kwargs)
-        except ks_exc.EndpointNotFound as exc:
-            raise DnsError("Could not %s: the service catalog has no %r endpoint (%s). Set "
-                           "[dns] service_type, region_name or endpoint_override."
-                           % (what, self.adapter.service_type, exc)) from exc
-        except ks_exc.ClientException as exc:
-            raise DnsError("Could not %s: %s" % (what, exc)) from exc
-        if resp.status_code in ok:
-            return resp
-        try:
-            body = resp.json()
-            detail = str(body.get("message") or body)[:300]
-        except (ValueError, AttributeError):
-            detail = (resp.text or "").strip()[:200] or "no details"
-        cls = {404: DnsNotFound, 409: DnsConflict}.get(resp.status_code, DnsError)
-        raise cls("Could not %s: Designate answered HTTP %d (%s)."
-                  % (what, resp.status_code, detail), status_code=resp.status_code)
+    def __init__(self, api: ServiceAPI) -> None:
+        #: The API every call goes through.
+        self.api = api
 
     def _collection(self, path: str, key: str, what: str,
                     params: dict[str, str] | None = None,
@@ -75,7 +34,7 @@ class DesignateBackend:
         items: list[dict[str, Any]] = []
         url: str | None = path
         while url:
-            body = self._call("GET", url, what=what, params=params, headers=headers).json()
+            body = self.api.json("GET", url, what=what, params=params, headers=headers)
             items.extend(body.get(key) or [])
             url = (body.get("links") or {}).get("next")
             params = None  # the next link carries them
@@ -83,7 +42,7 @@ class DesignateBackend:
 
     def _sudo(self, project_id: str | None) -> dict[str, str] | None:
         # Designate acts on another project for an admin who sends this header.
-        if not project_id or project_id == self.adapter.get_project_id():
+        if not project_id or project_id == self.api.adapter.get_project_id():
             return None
         return {"X-Auth-Sudo-Project-ID": project_id}
 
@@ -106,7 +65,8 @@ class DesignateBackend:
         if found:
             return dict(found[0])
         try:
-            return dict(self._call("GET", "/v2/zones/%s" % ref, what="show zone %s" % ref).json())
+            return dict(self.api.json("GET", ServiceAPI.path("/v2/zones/%s", ref),
+                                      what="show zone %s" % ref))
         except DnsNotFound:
             raise DnsNotFound("No zone has the ID or name %r. Run 'plugfair zone list'." % ref,
                               status_code=404) from None
@@ -121,15 +81,14 @@ class DesignateBackend:
         """Create a zone (Designate finishes it asynchronously)."""
         body = {"name": check.check_zone_name(name), "email": check.check_email(email),
                 "ttl": check.check_ttl(ttl), "description": description}
-        return dict(self._call("POST", "/v2/zones", ok=(201, 202), json=body,
-                               headers=self._sudo(project_id),
-                               what="create zone %s" % name).json())
+        return dict(self.api.json("POST", "/v2/zones", ok=(201, 202), json=body,
+                                  headers=self._sudo(project_id), what="create zone %s" % name))
 
     def delete_zone(self, ref: str) -> dict[str, Any]:
         """Delete a zone; return it."""
         zone = self.get_zone(ref)
-        self._call("DELETE", "/v2/zones/%s" % zone["id"], ok=(202, 204),
-                   what="delete zone %s" % zone["name"])
+        self.api.request("DELETE", "/v2/zones/%s" % zone["id"], ok=(202, 204),
+                         what="delete zone %s" % zone["name"])
         return zone
 
     # -- recordsets ---------------------------------------------------------
@@ -149,14 +108,15 @@ class DesignateBackend:
                                 "type": kind, "records": values}
         if ttl is not None:
             body["ttl"] = check.check_ttl(ttl)
-        return dict(self._call("POST", "/v2/zones/%s/recordsets" % zone["id"], ok=(201, 202),
-                               json=body, what="create recordset %s" % name).json())
+        return dict(self.api.json("POST", "/v2/zones/%s/recordsets" % zone["id"], ok=(201, 202),
+                                  json=body, what="create recordset %s" % name))
 
     def delete_recordset(self, zone_ref: str, recordset_id: str) -> None:
         """Delete a recordset."""
         zone = self.get_zone(zone_ref)
-        self._call("DELETE", "/v2/zones/%s/recordsets/%s" % (zone["id"], recordset_id),
-                   ok=(202, 204), what="delete recordset %s" % recordset_id)
+        self.api.request("DELETE", ServiceAPI.path("/v2/zones/%s/recordsets/%s", zone["id"],
+                                                   recordset_id),
+                         ok=(202, 204), what="delete recordset %s" % recordset_id)
 
     # -- usage ----------------------------------------------------------------
 

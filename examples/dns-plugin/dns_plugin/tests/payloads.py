@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dns_plugin.tests.fakecloud import PROJECT_ID
+from plugfair.api import FakeCloud
+
+PROJECT_ID = FakeCloud.PROJECT_ID
 
 ZONE_ID = "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3"
 RECORDSET_ID = "f7b10e9b-0cae-4a91-b162-562bc6096648"

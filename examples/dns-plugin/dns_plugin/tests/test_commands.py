@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
-from typing import Any
 
-from cliff.app import App
-from cliff.commandmanager import CommandManager
-from oslo_config import cfg
-from plugfair.api import QuotaExceeded, TestCase
+from plugfair.api import FakeHost, QuotaExceeded, TestCase
 
-from dns_plugin import commands, opts, views
+from dns_plugin import views
 from dns_plugin.backends.demo import DemoBackend
 from dns_plugin.errors import DnsNotFound, InvalidInput
-
-
-class _NoRegistry:
-    def service_client(self, service: str) -> Any:
-        raise AssertionError("the demo backend needs no service client (%s)" % service)
+from dns_plugin.plugin import DnsPlugin
 
 
 class CommandTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.path = os.path.join(self.make_temp_dir(), "zones.json")
-        # A configuration of this plugin's own options, not the host's.
-        self.dns_conf = cfg.ConfigOpts()
-        self.dns_conf.register_opts(opts.list_opts(), group=opts.GROUP)
-        self.dns_conf(args=[], default_config_files=[], default_config_dirs=[])
-        self.dns_conf.set_override("state_file", self.path, group=opts.GROUP)
-        self.dns_conf.set_override("enforce_quota", False, group=opts.GROUP)
-
-    def run_command(self, name: str, *argv: str) -> str:
-        out = io.StringIO()
-        app = App("plugfair", "0", CommandManager(None), stdout=out, stderr=io.StringIO(),
-                  deferred_help=True)
-        app.registry = _NoRegistry()  # type: ignore[attr-defined]
-        app.conf = self.dns_conf  # type: ignore[attr-defined]
-        cmd = commands.commands()[name](app, None)
-        self.assertEqual(0, cmd.run(cmd.get_parser("plugfair " + name).parse_args(list(argv))))
-        return out.getvalue()
+        # The demo backend needs no other plugin's service: no stand-ins.
+        host = FakeHost(DnsPlugin, config={"dns": {"state_file": self.path,
+                                                   "enforce_quota": False}})
+        self.run_command = self.useFixture(host).run
 
     def test_zone_commands_with_every_formatter(self) -> None:
         zone = json.loads(self.run_command("zone create", "example.org.", "--email",
@@ -80,7 +59,7 @@ class CommandTest(TestCase):
 
 
 class _Enforcer:
-    """Stands in for plugfair.api.Enforcer: refuses when the limit is reached."""
+    """A plugfair.api.QuotaEnforcer that refuses when the limit is reached."""
 
     def __init__(self, limit: int, backend: DemoBackend) -> None:
         self.limit = limit
@@ -96,13 +75,13 @@ class _Enforcer:
 
 class EnforcementTest(TestCase):
     def test_zone_create_checks_the_quota_first(self) -> None:
-        backend = DemoBackend(os.path.join(self.make_temp_dir(), "zones.json"),
-                              default_project="p1")
+        path = os.path.join(self.make_temp_dir(), "zones.json")
+        backend = DemoBackend(path, default_project="p1")
         enforcer = _Enforcer(1, backend)
-        views.zone_create(backend, "a.example.", email="a@example.org", ttl=60,
-                          description="", project_id=None, enforcer=enforcer)
+        host = self.useFixture(FakeHost(DnsPlugin, enforcer=enforcer, config={
+            "dns": {"state_file": path, "default_project": "p1"}}))
+        host.run("zone create", "a.example.", "--email", "a@example.org")
         with self.assertRaises(QuotaExceeded):
-            views.zone_create(backend, "b.example.", email="a@example.org", ttl=60,
-                              description="", project_id=None, enforcer=enforcer)
+            host.run("zone create", "b.example.", "--email", "a@example.org")
         self.assertEqual([("p1", {"dns.zones": 1})] * 2, enforcer.calls)
         self.assertEqual(["a.example."], [z["name"] for z in backend.list_zones()])

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import testtools
-from keystoneauth1 import adapter
+from plugfair.api import FakeCloud, FakeHost, TestCase
 
 from dns_plugin import quota
-from dns_plugin.backends.designate import DesignateBackend
 from dns_plugin.errors import DnsConflict, DnsError, DnsNotFound, InvalidInput
+from dns_plugin.plugin import DnsPlugin
 from dns_plugin.tests import payloads
-from dns_plugin.tests.fakecloud import PROJECT_ID, TOKEN, FakeCloud
 
 PREFIX = "/dns"
 ZONES = PREFIX + "/v2/zones"
 RECORDSETS = ZONES + "/" + payloads.ZONE_ID + "/recordsets"
+PROJECT_ID, TOKEN = FakeCloud.PROJECT_ID, FakeCloud.TOKEN
 
 
-class RecordedDesignateTest(testtools.TestCase):
+class RecordedDesignateTest(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.cloud = self.useFixture(FakeCloud({"dns": PREFIX}))
-        self.backend = DesignateBackend(adapter.Adapter(self.cloud.session(), service_type="dns"))
+        host = self.useFixture(FakeHost(DnsPlugin, config={"dns": {"backend": "designate"}},
+                                        services={"identity": self.cloud.identity_client()}))
+        self.backend = host.service_client("dns")
 
     def test_list_zones_follows_next_links(self) -> None:
         nxt = self.cloud.base + ZONES + "?marker=" + payloads.ZONE_ID
@@ -102,11 +103,3 @@ class RecordedDesignateTest(testtools.TestCase):
             self.backend.list_zones()
         self.assertEqual(500, getattr(ctx.exception, "status_code", None))
         self.assertIn("HTTP 500 (boom)", str(ctx.exception))
-
-    def test_not_in_catalog(self) -> None:
-        cloud = self.useFixture(FakeCloud({"identity": "/identity/v3"}))
-        backend = DesignateBackend(adapter.Adapter(cloud.session(), service_type="dns"))
-        self.assertFalse(backend.in_catalog())
-        with self.assertRaises(DnsError) as ctx:
-            backend.list_zones()
-        self.assertIn("[dns] service_type", str(ctx.exception))

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import os
 
-from oslo_config import cfg
-from plugfair.api import TestCase, make_registry
+from plugfair.api import FakeCloud, FakeHost, TestCase, make_registry
 
-from dns_plugin import opts
 from dns_plugin.backends.demo import DemoBackend
 from dns_plugin.plugin import DnsPlugin
 
 DESIGNATE_DEFAULTS = {"zones": 10, "zone_recordsets": 500, "zone_records": 500,
                       "recordset_records": 20, "api_export_size": 1000}
-
-
-def _conf(**values: object) -> cfg.ConfigOpts:
-    conf = cfg.ConfigOpts()
-    conf.register_opts(opts.list_opts(), group=opts.GROUP)
-    conf(args=[], default_config_files=[], default_config_dirs=[])
-    for name, value in values.items():
-        conf.set_override(name, value, group=opts.GROUP)
-    return conf
 
 
 class DeclarationTest(TestCase):
@@ -37,7 +26,7 @@ class DeclarationTest(TestCase):
         self.assertTrue(record.quota_usage)
 
     def test_quota_resources_mirror_designate(self) -> None:
-        resources = DnsPlugin(_conf()).quota_resources()
+        resources = self.useFixture(FakeHost(DnsPlugin)).plugin.quota_resources()
         self.assertEqual(DESIGNATE_DEFAULTS, {r.name: r.default for r in resources})
         self.assertEqual({"count"}, {r.unit for r in resources})
 
@@ -48,13 +37,16 @@ class UsageTest(TestCase):
         backend = DemoBackend(path)
         zone = backend.create_zone("example.org.", "a@example.org", project_id="p1")
         backend.create_recordset(zone["id"], "www.example.org.", "A", ["192.0.2.1"])
-        plugin = DnsPlugin(_conf(state_file=path))
+        plugin = self.useFixture(FakeHost(DnsPlugin, config={"dns": {"state_file": path}})).plugin
         self.assertEqual({"zones": 1, "zone_recordsets": 1, "zone_records": 1,
                           "recordset_records": 1},
                          dict(plugin.quota_usage("p1", list(DESIGNATE_DEFAULTS))))
         self.assertEqual({"zones": 0}, dict(plugin.quota_usage("p2", ["zones"])))
 
-    def test_designate_without_a_cloud_is_unknown(self) -> None:
-        # The identity client is not configured in this empty configuration.
-        plugin = DnsPlugin(_conf(backend="designate"))
-        self.assertEqual({}, dict(plugin.quota_usage("p1", ["zones"])))
+    def test_designate_out_of_reach_is_unknown(self) -> None:
+        cloud = self.useFixture(FakeCloud({"compute": "/compute"}))
+        for identity in (cloud.identity_client(configured=False), cloud.identity_client()):
+            host = self.useFixture(FakeHost(DnsPlugin, services={"identity": identity},
+                                            config={"dns": {"backend": "designate"}}))
+            self.assertEqual({}, dict(host.plugin.quota_usage("p1", ["zones"])))
+        self.assertEqual([], cloud.sent())
