@@ -186,7 +186,13 @@ class Plugin(abc.ABC):  # noqa: B024 - every hook is optional by design
 
         :returns: a mapping of service name (a lowercase identifier) to a
             factory that takes the host's ``ConfigOpts`` and returns a
-            client.  Tests of any plugin reach them through the registry.
+            client.  A factory that accepts a second argument also gets the
+            host's :class:`plugfair.api.ServiceClients`, to reach another
+            plugin's client (the identity session, say).  Tests of any
+            plugin reach them through the registry.
+
+        .. versionchanged:: 1.1
+           A factory may take the ``ServiceClients`` as a second argument.
         """
         return {}
 
