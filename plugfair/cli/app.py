@@ -21,6 +21,7 @@ from plugfair import __version__
 from plugfair.cli import options as gopts
 from plugfair.cli.main import DESCRIPTION
 from plugfair.interface.errors import PlugfairError
+from plugfair.interface.text import printable
 
 __all__ = ["PlugfairApp", "RegistryCommandManager", "LIBRARY_LOGGERS"]
 
@@ -74,6 +75,18 @@ class RegistryCommandManager(CommandManager):
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return iter(sorted(self.commands.items()))
+
+
+class _PrintableFilter(logging.Filter):
+    """Console log records carry plugin text (a plugin's error message):
+    make it printable, so it cannot send control sequences to the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = "\n".join(printable(line) for line in message.split("\n"))
+        if safe != message:
+            record.msg, record.args = safe, ()
+        return True
 
 
 class PlugfairApp(App):
@@ -131,6 +144,9 @@ class PlugfairApp(App):
         console, as in cliff, the libraries' debug messages included.
         """
         super().configure_logging()
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is self.stderr:
+                handler.addFilter(_PrintableFilter())
         if self.options.verbose_level >= 2 or self.options.debug:
             # The quota store quiets alembic unless a level was chosen for
             # it.  (Not sqlalchemy: its logger's level switches on echoing
@@ -185,7 +201,7 @@ class PlugfairApp(App):
             if self._helped:
                 rc = 0
         except PlugfairError as exc:
-            sys.stderr.write("plugfair: %s\n" % exc)
+            sys.stderr.write("plugfair: %s\n" % printable(str(exc)))
             return exc.exit_code
         if getattr(getattr(self, "options", None), "strict", False) and self.registry:
             bad = self.registry.problems()

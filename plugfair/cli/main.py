@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from plugfair.cli import options as gopts
+from plugfair.interface.text import printable
 
 __all__ = ["main"]
 
@@ -150,6 +151,7 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
     name_width = min(max((len(n) for n in commands), default=10), 30)
     for name in sorted(commands):
         plugin, summary = commands[name]
+        summary = printable(summary)
         text = "%s [%s]" % (summary, plugin) if summary else "[%s]" % plugin
         body = _wrap(text, name_width + 5, width)
         out.write("  %-*s  %s\n" % (name_width, name, body[0]))
@@ -179,7 +181,7 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
             "remedies):\n" % len(problems)
         )
         for rec in problems:
-            reason = " ".join(rec.problems[0].reason.split()) if rec.problems else rec.status
+            reason = printable(" ".join(rec.problems[0].reason.split()) if rec.problems else rec.status)
             if len(reason) > width - 8 - len(rec.name):
                 reason = reason[: width - 11 - len(rec.name)] + "..."
             out.write("  %s: %s\n" % (rec.name, reason))
@@ -292,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             error = _unknown_command(registry, pre.command)
             if error:
-                sys.stderr.write(error + "\n")
+                sys.stderr.write(printable(error) + "\n")
                 return 1
     from plugfair.cli.app import PlugfairApp
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from cliff import command, lister, show
 
+from plugfair.interface.text import HUMAN_FORMATS, printable_cell
+
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
@@ -92,12 +94,16 @@ def terminal_columns() -> int:
 
 
 class _FitsTerminal:
-    """Table output that wraps long cells to the terminal's width.
+    """Table output that is safe and wraps long cells to the terminal.
 
     cliff fits a table to the terminal only when standard output is a
     terminal, and measures it without looking at ``COLUMNS``; with
     ``COLUMNS`` set (a shell's width, or ``COLUMNS=80 plugfair ...``) the
     table is wrapped to that width too.  ``--max-width`` still wins.
+
+    In a table, text is made printable (:func:`plugfair.interface.text.printable`):
+    a value from a plugin cannot send control sequences to the terminal.
+    The machine formats get the data unchanged.
     """
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -106,6 +112,16 @@ class _FitsTerminal:
         if width and any(a.dest == "max_width" for a in parser._actions):
             parser.set_defaults(max_width=width)
         return parser
+
+    def produce_output(self, parsed_args: argparse.Namespace, column_names: Any, data: Any) -> int:
+        if getattr(parsed_args, "formatter", None) in HUMAN_FORMATS:
+            column_names = [printable_cell(c) for c in column_names]
+            if isinstance(self, show.ShowOne):
+                data = [printable_cell(v) for v in data]
+            else:
+                data = [[printable_cell(v) for v in row] for row in data]
+        rc: int = super().produce_output(parsed_args, column_names, data)  # type: ignore[misc]
+        return rc
 
 
 class Command(_HostAccess, command.Command):

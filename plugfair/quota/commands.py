@@ -8,10 +8,10 @@ get the same flags, columns and order (plugin name, then resource).
 from __future__ import annotations
 
 import argparse
-import re
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.commands import Command, Lister
+from plugfair.interface.text import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from plugfair.quota import service as svc
@@ -35,32 +35,6 @@ SHOW_COLUMNS = (
 
 #: Formatters that escape text themselves: they get plugin text unchanged.
 MACHINE_FORMATS = ("json", "yaml")
-
-# C0 and C1 control characters, DEL, and the bidirectional overrides and
-# isolates that can make a terminal show text other than what it is.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Plugin-supplied ``text``, safe to print on a terminal.
-
-    Line breaks and tabs become spaces; other control characters become
-    visible escapes (``\\x1b``), so a plugin cannot move the cursor,
-    recolour the terminal or hide text.
-
-    :param text: untrusted text.
-    :returns: the text with no control character left.
-    """
-
-    def escape(match: re.Match[str]) -> str:
-        char = match.group()
-        if char in "\t\n\r":
-            return " "
-        code = ord(char)
-        return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
-
-    return _CONTROL.sub(escape, text)
-
 
 def _service(cmd: Any) -> svc.QuotaService:
     from plugfair.quota import service as svc
