@@ -12,7 +12,11 @@ process whenever the environment changes:
   working directory does not invalidate the cache;
 * each record also lists the plugin module files (and those of its
   parent packages), whose mtimes are checked on read, so editing an
-  editable install is seen too, also for a plugin that failed at import.
+  editable install is seen too, also for a plugin that failed at import;
+* the key also covers every setting that shapes the records: the probe's
+  deadline per plugin (``[plugfair] hook_timeout``) decides whether a slow
+  plugin is recorded as hung, so a manifest written under one timeout is
+  never reused under another.
 
 Writes go to a temporary file that is renamed over the old one, so
 concurrent writers never leave a torn file; a file that does not parse, or
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -35,12 +40,16 @@ if TYPE_CHECKING:  # pragma: no cover
 # subprocess, tempfile and time are imported where a rebuild needs them:
 # the warm path (help, listings) must stay near interpreter start-up.
 
+from plugfair.interface.errors import ConfigError
 from plugfair.registry.childproc import child_sys_path, python_command
 from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
-__all__ = ["cache_dir", "environment_key", "load", "build", "Manifest"]
+__all__ = ["cache_dir", "environment_key", "check_timeout", "load", "build", "Manifest"]
 
-FORMAT = 3
+FORMAT = 4
+
+#: The probe's deadline per plugin when nothing else is configured.
+DEFAULT_TIMEOUT = 10.0
 
 
 def cache_dir() -> str:
@@ -96,13 +105,38 @@ def _path_state(path: list[str]) -> list[Any]:
     return state
 
 
-def environment_key(path: list[str] | None = None) -> str:
-    """Hash of everything whose change must invalidate the manifest."""
+def check_timeout(timeout: object) -> float:
+    """``timeout`` as the probe's deadline per plugin, if it is one.
+
+    :returns: the timeout as a float.
+    :raises ConfigError: unless it is a finite number of seconds above 0
+        (``nan`` would never expire, and 0 or less would fail every plugin).
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        value = math.nan
+    else:
+        value = float(timeout)
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(
+            "[plugfair] hook_timeout must be a finite number of seconds greater "
+            "than 0, not %r. Set it to, say, 10." % (timeout,)
+        )
+    return value
+
+
+def environment_key(path: list[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Hash of everything whose change must invalidate the manifest.
+
+    :param timeout: the probe's deadline per plugin: it shapes the records
+        (a plugin that hangs for 5 s is failed under 1 s and fine under 10
+        s), so it is part of the key.
+    """
     from plugfair import __version__
 
     path = list(sys.path if path is None else path)
+    settings = {"hook_timeout": check_timeout(timeout)}
     material = json.dumps(
-        [FORMAT, __version__, sys.executable, sys.prefix, path, _path_state(path)]
+        [FORMAT, __version__, sys.executable, sys.prefix, path, _path_state(path), settings]
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -134,18 +168,23 @@ def _fresh(records: list[dict[str, Any]]) -> bool:
     return True
 
 
-def load(*, use_cache: bool = True, timeout: float = 10.0) -> Manifest:
+def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifest:
     """Return the manifest, from the cache when it is valid.
 
     The import path is taken with no entry relative to the current
     directory (:func:`~plugfair.registry.childproc.child_sys_path`), so
     the probe sees the same plugins from any directory.
+
+    :param timeout: seconds the probe gives each plugin (``[plugfair]
+        hook_timeout``); a manifest probed with another timeout is not used.
+    :raises ConfigError: if ``timeout`` is not a finite number above 0.
     """
+    timeout = check_timeout(timeout)
     path = child_sys_path()
     if os.environ.get("PLUGFAIR_NO_CACHE"):
         use_cache = False
     filename = _cache_file(path)
-    key = environment_key(path)
+    key = environment_key(path, timeout=timeout)
     if use_cache:
         try:
             with open(filename, encoding="utf-8") as f:
@@ -197,7 +236,7 @@ _CHILD = (
 )
 
 
-def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
+def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRecord]:
     """Probe every plugin in child processes and return their records.
 
     A child that dies (``os._exit``, a crash) or stops answering for
@@ -207,6 +246,7 @@ def build(path: list[str], *, timeout: float = 10.0) -> list[PluginRecord]:
     """
     import tempfile
 
+    timeout = check_timeout(timeout)
     records: list[PluginRecord] = []
     skip: list[str] = []
     rehost: list[str] = []
