@@ -156,6 +156,39 @@ class TestProfileFiles(base.TestCase):
                 "needs 'service_clients'",
             ),
             ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "idempotent_ids": 1}, "true or false"),
+            ({"name": "a b", "host": {"packages": ["x"]}, "stable": ["x.api"]}, "name 'a b' must be 1-64"),
+            ({"name": "x", "host": {"packages": ["x.y"]}, "stable": ["x.api"]}, "top-level package names"),
+            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "description": 3}, "must be a string"),
+            (
+                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "exports": {"x.api": ["a b"]}},
+                "'a b' is not an identifier",
+            ),
+            (
+                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "exports": {"x.b": "__all__"}},
+                "not an exact 'stable' entry",
+            ),
+            (
+                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "alternatives": {"x": 1}},
+                "'alternatives' must map dotted names to strings",
+            ),
+            (
+                {
+                    "name": "x",
+                    "host": {"packages": ["x"]},
+                    "stable": ["x.api"],
+                    "deprecated": [{"name": "y.a", "since": "1", "removed_in": "2"}],
+                },
+                "'deprecated[0].name': 'y.a' must be a dotted name inside the host packages",
+            ),
+            (
+                {
+                    "name": "x",
+                    "host": {"packages": ["x"]},
+                    "stable": ["x.api"],
+                    "deprecated": [{"name": "x.a", "since": "1", "removed_in": "2", "kwarg": "a-b"}],
+                },
+                "'deprecated[0].kwarg': 'a-b' is not an identifier",
+            ),
         ]
         for data, expected in cases:
             path = self.write(data)
@@ -164,6 +197,25 @@ class TestProfileFiles(base.TestCase):
             self.assertIn(expected, str(ctx.exception), str(data))
             self.assertIn(path, str(ctx.exception))
             self.assertEqual(2, getattr(ctx.exception, "exit_code", None))
+
+    def test_the_schema_is_shipped_and_valid(self):
+        # Profiles are checked against a JSON Schema that ships in the
+        # package, with jsonschema a runtime dependency.
+        import configparser
+
+        import jsonschema  # type: ignore[import-untyped]
+
+        with open(profiles.data_path("schemas", profiles.SCHEMA), encoding="utf-8") as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        for name in profiles.builtin_names():
+            with open(profiles.data_path("profiles", name + ".json"), encoding="utf-8") as f:
+                jsonschema.Draft202012Validator(schema).validate(json.load(f))
+        setup_cfg = os.path.join(os.path.dirname(profiles.data_path()), "..", "setup.cfg")
+        if os.path.exists(setup_cfg):
+            cfg = configparser.ConfigParser()
+            cfg.read(setup_cfg)
+            self.assertIn("jsonschema>=4.0,<5", cfg.get("options", "install_requires").split())
 
     def test_missing_file(self):
         with self.assertRaises(profiles.ProfileError) as ctx:
