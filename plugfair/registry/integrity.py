@@ -7,8 +7,9 @@ changed in the process, and sorts it:
 * **patches** -- changes to plugfair's own modules and classes
   (:func:`host_changes`), to the code of a plugin probed before it in the
   same process (its class, the attribute its entry point names, its module
-  in ``sys.modules``), and modules it planted or replaced in another
-  plugin's package.  They fail the plugin, and the reason names what it
+  in ``sys.modules``), modules it planted or replaced in another plugin's
+  package, and code of its own it put into another plugin's modules or
+  classes.  They fail the plugin, and the reason names whose code it
   changed;
 * **taint** -- changes that could reach the next plugin without being
   wrong in themselves: a replaced ``sys.modules`` entry outside any
@@ -20,6 +21,10 @@ For a plugin probed *later*, the watch records what the plugin under
 watch saw of that plugin's class (:func:`code_map`); the host compares it
 with what that plugin's own turn saw (:func:`code_changes`), so a patch
 applied to a plugin before its turn is found too, in another process.
+
+The registry makes the same checks when it loads plugins into a host
+process (:class:`LoadGuard`), for a plugin that patches only when it is
+not probed.
 
 Every check compares object identities, never ``==``, so no plugin code
 runs while a check runs.
@@ -42,6 +47,7 @@ __all__ = [
     "code_map",
     "code_changes",
     "Watch",
+    "LoadGuard",
 ]
 
 
@@ -284,27 +290,27 @@ def _resolve(module: object, attrs: Sequence[str]) -> object:
 
 
 class Watch:
-    """Around each plugin's probe: what it changed that is not its own.
+    """Around each plugin's turn: what it changed that is not its own.
 
-    :param targets: ``module:attr`` of every plugin the host listed (their
-        modules decide which package belongs to which plugin).
+    :param plugins: ``(name, "module:attr")`` of every plugin the host
+        knows of; their modules decide which package is whose.
     """
 
-    def __init__(self, targets: Iterable[str]) -> None:
-        self._targets: dict[str, list[str]] = {}
+    def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
+        self._targets: dict[str, dict[str, str]] = {}  # module -> target -> name
         self._prints: dict[str, _Print] = {}
-        self._roots: dict[str, str] = {}
+        self._roots: dict[str, str] = {}  # root -> module
         self._modules: dict[str, Any] = {}
         self._hooks: tuple[int, ...] = ()
-        self.add(targets)
+        self.add(plugins)
 
-    def add(self, targets: Iterable[str]) -> None:
-        """Learn more plugins' targets (a host's hosted plugins)."""
+    def add(self, plugins: Iterable[Sequence[str]]) -> None:
+        """Learn more plugins (a host's hosted plugins)."""
         new = False
-        for target in targets:
+        for name, target in plugins:
             module = target.partition(":")[0].strip()
-            if not _is_plugfair(module) and target not in self._targets.get(module, []):
-                self._targets.setdefault(module, []).append(target)
+            if not _is_plugfair(module) and target not in self._targets.get(module, {}):
+                self._targets.setdefault(module, {})[target] = name
                 new = True
         if new:
             self._roots = {root: m for m, root in plugin_roots(self._targets).items()}
@@ -318,18 +324,21 @@ class Watch:
                 return found
         return None
 
+    def _who(self, module: str) -> str:
+        return "plugin %s" % ", ".join(sorted(set(self._targets.get(module, {}).values())) or [module])
+
     def begin(self) -> None:
-        """Remember the process as it is before the next plugin."""
+        """Remember the process as it is before the next plugin's turn."""
         self._modules = dict(sys.modules)
         self._hooks = _import_system()
 
     def end(self, name: str, target: str) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
-        """Judge the plugin just probed.
+        """Judge the plugin whose turn it was.
 
-        :returns: the patches it made (each naming what it changed), the
-            taint it left (reasons to replace the process before the next
-            plugin), and what it saw of plugins not probed yet: target ->
-            :func:`code_map`.
+        :returns: the patches it made (each naming whose code it changed),
+            the taint it left (reasons to replace the process before the
+            next plugin), and what it saw of plugins whose turn has not
+            come: target -> :func:`code_map`.
         """
         mine = self.owner(target.partition(":")[0].strip())
         patches = []
@@ -350,27 +359,61 @@ class Watch:
 
     def _sys_modules(self, mine: str | None, patches: list[str], taint: list[str]) -> dict[str, dict[str, str]]:
         """Replaced and new ``sys.modules`` entries: the patches and taint
-        they make, and the code maps of plugins not probed yet."""
+        they make, and the code maps of plugins whose turn has not come."""
         before, now = self._modules, dict(sys.modules)
         for modname in [n for n, m in before.items() if now.get(n) is not m]:
             owner = self.owner(modname)
             if owner is not None and owner != mine:
-                patches.append("plugin module %s (it replaced it in sys.modules)" % modname)
+                patches.append("%s (it replaced module %s in sys.modules)" % (self._who(owner), modname))
             else:
                 taint.append("it replaced module %s in sys.modules" % modname)
         seen: dict[str, dict[str, str]] = {}
+        package = next((root for root, m in self._roots.items() if m == mine), None)
         for modname in sorted(now.keys() - before.keys()):
             owner = self.owner(modname)
             if owner is None or owner == mine:
                 continue
             if _planted_module(now[modname], modname):
-                patches.append("plugin module %s (it planted it in sys.modules)" % modname)
-            waiting = [t for t in self._targets.get(owner, []) if t not in self._prints]
+                patches.append("%s (it planted module %s in sys.modules)" % (self._who(owner), modname))
+            elif package is not None and _owned_in(now[modname], modname, package):
+                changed = _owned_in(now[modname], modname, package)
+                patches.append("%s (%s)" % (self._who(owner), ", ".join(changed[:5])))
+            waiting = [t for t in self._targets.get(owner, {}) if t not in self._prints]
             if waiting:
-                taint.append("it imported %s, of a plugin not probed yet" % modname)
+                taint.append("it imported %s, of a plugin whose turn has not come" % modname)
             for target in waiting if modname == owner else []:
                 seen[target] = code_map(_resolve(now[modname], _attrs(target)))
         return seen
+
+
+class LoadGuard:
+    """What the registry checks when it loads plugins into a host process.
+
+    A plugin may behave when it is probed and patch when it is not; the
+    registry therefore watches each load as the probe watches each turn:
+    changes to plugfair's own modules and classes, and to the code of any
+    plugin (loaded before it, or imported by it), fail the plugin.
+
+    :param plugins: ``(name, "module:attr")`` of every plugin the registry
+        knows of.
+    """
+
+    def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
+        self._watch = Watch(plugins)
+        self._host: dict[str, dict[str, int]] = {}
+
+    def begin(self) -> None:
+        """Call before a plugin is imported."""
+        self._host = snapshot_host()
+        self._watch.begin()
+
+    def end(self, name: str, target: str) -> list[str]:
+        """Call after it loaded; what it changed that is not its own, in
+        words (``[]``: nothing)."""
+        top = target.partition(":")[0].strip().split(".")[0]
+        patched = host_changes(self._host, top)
+        found = ["plugfair internals (%s)" % ", ".join(patched[:5])] if patched else []
+        return found + self._watch.end(name, target)[0]
 
 
 def _planted_module(mod: object, modname: str) -> bool:

@@ -40,7 +40,7 @@ from typing import Any
 from plugfair.registry.childproc import child_sys_path
 from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
-__all__ = ["cache_dir", "environment_key", "check_timeout", "load", "build", "Manifest"]
+__all__ = ["cache_dir", "environment_key", "check_timeout", "load", "build", "remember", "Manifest"]
 
 FORMAT = 4
 
@@ -205,6 +205,32 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifes
     return Manifest(records, source="probe")
 
 
+def remember(rec: PluginRecord) -> None:
+    """Keep, in the cached manifest, a problem a host found at run time.
+
+    A plugin may behave while it is probed and patch what is not its own
+    only when a host loads it; the registry catches that as it loads it
+    (:class:`~plugfair.registry.integrity.LoadGuard`) and calls this, so
+    that later commands refuse the plugin before they import it, and
+    ``plugfair plugin doctor`` names it, until the manifest is rebuilt.
+
+    :param rec: the plugin's record, with the problem; only its cached
+        record changes.
+    """
+    filename = _cache_file(child_sys_path())
+    try:
+        with open(filename, encoding="utf-8") as f:
+            data = json.load(f)
+        for cached in data["records"]:
+            if [cached.get(k) for k in ("name", "target", "distribution", "host")] == [
+                    rec.name, rec.target, rec.distribution, rec.host]:
+                cached["status"] = STATUS_FAILED
+                cached["problems"] = [p.to_dict() for p in rec.problems]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return  # no cache, or not one we can read: nothing to keep
+    _write(filename, data)
+
+
 def _write(filename: str, data: dict[str, Any]) -> None:
     import tempfile
 
@@ -247,12 +273,15 @@ def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRe
         })
         for name, target, dist, version in probe.entry_points(path)
     ]
-    job: dict[str, Any] = {"sys_path": child_sys_path(path), "targets": [u.payload["target"] for u in units]}
+    job: dict[str, Any] = {
+        "sys_path": child_sys_path(path),
+        "plugins": [[u.payload["name"], u.payload["target"]] for u in units],
+    }
     order = list(units)
 
     def follow(unit: childproc.Unit, outcome: childproc.Outcome) -> list[childproc.Unit]:
         hosted = _hosted_units(unit, outcome.result or {})
-        job["targets"].extend(h.payload["target"] for h in hosted)
+        job["plugins"].extend([h.payload["name"], h.payload["target"]] for h in hosted)
         at = order.index(unit) + 1
         order[at:at] = [h for h in hosted if h.ident not in {u.ident for u in order}]
         return hosted
@@ -316,18 +345,44 @@ def _record(unit: Any, outcome: Any, path: list[str], timeout: float) -> PluginR
         kind = outcome.kind if outcome is not None else "probe"
         return _culprit_record(unit.payload, kind, why, path, timeout)
     data = outcome.result.get("record")
-    try:
-        if not isinstance(data, dict) or not _is_own(unit, data):
-            raise ValueError("it is not the record of this plugin")
-        rec = PluginRecord.from_dict(data)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        return _culprit_record(unit.payload, "forged", "its probe answered with a malformed record (%s)" % exc,
-                               path, timeout)
+    if not _fits(data, _RECORD) or not _is_own(unit, data):
+        return _culprit_record(unit.payload, "forged", "its probe answered with a record that is malformed "
+                               "or not its own", path, timeout)
+    rec = PluginRecord.from_dict(data)
     for taint in outcome.taint:
         if taint.startswith("fork:"):
             _fail(rec, "fork", "it forked the probe process while it was loaded (%s); a plugin must not "
                   "fork when it is imported or its hooks are called" % taint[5:].strip())
     return rec
+
+
+#: The shape of a record as the probe sends it: a type, a tuple of the
+#: values or types allowed, ``[shape]`` for a list, ``{str: shape}`` for a
+#: mapping, or a dict of the keys a mapping must have, with their shapes.
+_PROBLEM = {"kind": str, "reason": str, "remedy": str, "traceback": str}
+_RECORD: dict[str, Any] = {
+    "name": str, "target": str, "distribution": str, "version": str, "api_version": str,
+    "description": str, "status": ("ok", "failed", "incompatible"), "problems": [_PROBLEM],
+    "commands": {str: str}, "config_groups": {str: [str]},
+    "quota": [{"name": str, "default": int, "unit": str, "description": str}],
+    "quota_usage": bool, "prepares": bool, "services": [str], "test_packages": [str],
+    "files": {str: int}, "host": (str, None), "origin": str, "hosted": [str],
+}
+
+
+def _fits(value: Any, shape: Any) -> bool:
+    """Whether decoded JSON ``value`` has ``shape`` (see :data:`_RECORD`)."""
+    if isinstance(shape, type):
+        return isinstance(value, shape) and (shape is bool or not isinstance(value, bool))
+    if isinstance(shape, tuple):
+        return any(_fits(value, s) if isinstance(s, type) else value == s for s in shape)
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(_fits(v, shape[0]) for v in value)
+    if not isinstance(value, dict):
+        return False
+    if str in shape:
+        return all(isinstance(k, str) and _fits(v, shape[str]) for k, v in value.items())
+    return value.keys() == shape.keys() and all(_fits(value[k], s) for k, s in shape.items())
 
 
 def _judge_sightings(order: list[Any], outcomes: dict[str, Any], records: dict[str, PluginRecord]) -> None:

@@ -315,8 +315,8 @@ def ident(name: str, target: str, distribution: str, host: str | None = None) ->
 def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
     """Prepare a probe child; return what probes one plugin in it.
 
-    ``job["targets"]`` lists the target of every plugin the host knows of
-    (entry points, and hosted plugins found so far).  A unit is a plugin:
+    ``job["plugins"]`` lists ``[name, target]`` of every plugin the host
+    knows of (entry points, and hosted plugins found so far).  A unit is a plugin:
     ``name``, ``target``, ``dist``, ``version`` and ``host`` (``None``), or
     for a hosted plugin its ``host``'s name, ``origin`` and ``host_unit``
     (the unit of its host, to load the host again in a fresh child).
@@ -330,14 +330,14 @@ def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, A
     import plugfair.interface.commands  # noqa: F401 - what most plugins use
     import plugfair.registry.core  # noqa: F401 - so patches to it are seen
 
-    return _Prober(job.get("targets") or []).probe
+    return _Prober(job.get("plugins") or []).probe
 
 
 class _Prober:
     """The probe child's state: what it watches, and the hosts it loaded."""
 
-    def __init__(self, targets: list[str]) -> None:
-        self.watch = Watch(targets)
+    def __init__(self, plugins: list[list[str]]) -> None:
+        self.watch = Watch(plugins)
         self.hosted: dict[str, list[HostedPlugin]] = {}
 
     def probe(self, unit: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -374,7 +374,7 @@ class _Prober:
             unit["name"], unit["target"], ep.load, distribution=unit["dist"], version=unit["version"]
         )
         self.hosted[ident(unit["name"], unit["target"], unit["dist"])] = hosted
-        self.watch.add(h.module for h in hosted)
+        self.watch.add((h.name, h.module) for h in hosted)
         return rec, hosted
 
     def _hosted(self, unit: dict[str, Any]) -> r.PluginRecord:
