@@ -534,6 +534,7 @@ class _Channel:
         del key
         self._out = _hide(int(job.pop("fd")))
         self._in = _hide(0)
+        _null(0)  # so descriptor 0 is never free for something else
         self._pid = os.getpid()
         self._pending = b""
         os.register_at_fork(after_in_child=self._forked)
@@ -548,12 +549,9 @@ class _Channel:
         self._out = self._in = -1
 
     def quiet(self) -> None:
-        """``/dev/null`` on 0, 1 and 2, so plugins neither read the
-        commands nor flood anything."""
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
+        """``/dev/null`` on 1 and 2 too, so plugins flood nothing (standard
+        error was kept until now for errors of the child's start)."""
+        _null(1, 2)
 
     def command(self) -> dict[str, Any]:
         """The next command from the host (``{"end": ...}`` at the end)."""
@@ -579,6 +577,16 @@ class _Channel:
                 view = view[os.write(self._out, view) :]
         except (OSError, ValueError):
             os._exit(3)  # the channel is gone (a forked copy, or a plugin closed it)
+
+
+def _null(*fds: int) -> None:
+    """Put ``/dev/null`` on descriptors ``fds``."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in fds:
+        if fd != devnull:
+            os.dup2(devnull, fd)
+    if devnull not in fds:
+        os.close(devnull)
 
 
 def _hide(fd: int) -> int:

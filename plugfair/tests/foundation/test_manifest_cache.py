@@ -211,11 +211,11 @@ class TestInvalidation(CacheTestCase):
 
         for bad in (float("nan"), float("inf"), -1.0, 0, 0.0, "10", None, True):
             with self.assertRaises(ConfigError) as ctx:
-                manifest.load(timeout=bad)
+                manifest.load(timeout=bad)  # type: ignore[arg-type]
             self.assertIn("hook_timeout must be a finite number of seconds greater than 0",
                           str(ctx.exception), repr(bad))
             with self.assertRaises(ConfigError):
-                manifest.build(list(sys.path), timeout=bad)
+                manifest.build(list(sys.path), timeout=bad)  # type: ignore[arg-type]
         self.assertEqual([], self.cache_files())
 
     def test_unrelated_files_do_not_invalidate(self):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 
 from plugfair.interface.testing import write_distribution
 from plugfair.registry import manifest
@@ -176,7 +177,7 @@ class TestForgedCheck(base.TestCase):
             _ENVS["forgers"] = env
         self.env = _ENVS["forgers"]
 
-    def check(self, *names: str) -> tuple[int, dict[str, object], str]:
+    def check(self, *names: str) -> tuple[int, dict[str, Any], str]:
         rc, out, err = self.env.cli("check", "--no-list-tests", "--timeout", "30", "--hook-timeout", "2",
                                     "--select", "PF1", "--format", "json", *names)
         return rc, json.loads(out) if out.strip() else {}, err
@@ -190,7 +191,7 @@ class TestForgedCheck(base.TestCase):
         for name in zoo.FORGERS:
             rc, report, err = self.check(name)
             self.assertEqual(1, rc, "%s: %s" % (name, err))
-            found = [(v["code"], v["name"], v["message"]) for v in report["violations"]]  # type: ignore[index]
+            found = [(v["code"], v["name"], v["message"]) for v in report["violations"]]
             self.assertEqual(["PF104"], [code for code, _n, _m in found], name)
             self.assertEqual([name], [n for _c, n, _m in found])
             self.assertIn("in a child process failed", found[0][2])
