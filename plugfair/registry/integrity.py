@@ -327,10 +327,17 @@ class Watch:
     def _who(self, module: str) -> str:
         return "plugin %s" % ", ".join(sorted(set(self._targets.get(module, {}).values())) or [module])
 
-    def begin(self) -> None:
-        """Remember the process as it is before the next plugin's turn."""
+    def begin(self, *, refresh: bool = False) -> None:
+        """Remember the process as it is before the next plugin's turn.
+
+        :param refresh: take the plugins seen so far as they are now, so
+            that only what changes during this turn counts (in a host
+            process, other code runs between loads).
+        """
         self._modules = dict(sys.modules)
         self._hooks = _import_system()
+        for fp in self._prints.values() if refresh else ():
+            fp.take()
 
     def end(self, name: str, target: str) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
         """Judge the plugin whose turn it was.
@@ -403,9 +410,11 @@ class LoadGuard:
         self._host: dict[str, dict[str, int]] = {}
 
     def begin(self) -> None:
-        """Call before a plugin is imported."""
+        """Call before a plugin is imported: only what changes from now
+        until :meth:`end` counts (a host's own code, and a test's patches,
+        run between loads)."""
         self._host = snapshot_host()
-        self._watch.begin()
+        self._watch.begin(refresh=True)
 
     def end(self, name: str, target: str) -> list[str]:
         """Call after it loaded; what it changed that is not its own, in

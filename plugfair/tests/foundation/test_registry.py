@@ -632,3 +632,35 @@ class TestWatch(base.TestCase):
         self.modules["wa"].P.description = "data changes are not code changes"
         self.assertEqual(["cli_commands", "service_clients"],
                          integrity.code_changes(before, integrity.code_map(self.modules["wa"].P)))
+
+
+class TestLoadGuard(RegistryTestCase):
+    """The registry's check when a host loads plugins into its process."""
+
+    def test_changes_between_loads_are_not_blamed_on_the_next_load(self):
+        registry = self.make("good", "other")
+        good = registry.load("good")
+        # a test (or the host) patches the loaded plugin between loads
+        self.useFixture(fixtures.MonkeyPatch("%s.%s.cli_commands" % (type(good).__module__, type(good).__qualname__),
+                                             lambda self: {}))
+        registry.load("other")  # not blamed
+        self.assertEqual([], registry.problems())
+
+    def test_a_plugin_that_patches_a_loaded_one_is_refused(self):
+        registry = self.make("good", "other")
+        good = registry.load("good")
+        registry._loaders["other"] = lambda: _patch_then(type(good), registry)  # type: ignore[index]
+        with self.assertRaises(api.PluginLoadError) as ctx:
+            registry.load("other")
+        self.assertIn("it changes what is not its own when it is loaded: plugin good (", str(ctx.exception))
+        self.assertIn("GoodPlugin.quota_usage", str(ctx.exception))
+        self.assertEqual("failed", registry.get("other").status)
+
+
+def _patch_then(cls, registry):
+    """A loader that patches ``cls`` and then returns the real class."""
+    import importlib.metadata
+
+    cls.quota_usage = lambda self, project_id, names: {}
+    rec = registry.get("other")
+    return importlib.metadata.EntryPoint(rec.name, rec.target, "plugfair.plugins").load()
