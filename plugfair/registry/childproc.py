@@ -92,7 +92,9 @@ LINE_LIMIT = 64 * 1024 * 1024
 
 #: A handler judges one unit in the child: it returns the result and what
 #: the unit left behind that should keep it from sharing the process with
-#: the next unit (``[]`` if nothing).
+#: the next unit (``[]`` if nothing).  If it has a ``prepare`` attribute,
+#: that is called with the unit first, before the unit's deadline starts
+#: (to load again, in a fresh child, what the unit needs).
 Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
 
 # hmac, subprocess and the like are imported where they are used: the
@@ -214,7 +216,7 @@ def run_units(
                 for unit in pending:
                     outcomes[unit.ident] = Outcome(why=why, kind="start")
                 break
-            _run_in(child, pending, outcomes, timeout, follow)
+            _run_in(child, pending, outcomes, timeout, follow, startup)
         finally:
             child.close()
     return outcomes
@@ -226,6 +228,7 @@ def _run_in(
     outcomes: dict[str, Outcome],
     timeout: float,
     follow: Callable[[Unit, Outcome], list[Unit]] | None,
+    startup: float,
 ) -> None:
     """Feed ``pending`` to one child until it is done or must be replaced.
 
@@ -236,7 +239,7 @@ def _run_in(
     done: list[Unit] = []
     while pending:
         unit = pending.popleft()
-        outcome = child.ask(unit, timeout)
+        outcome = child.ask(unit, timeout, startup)
         outcomes.update(child.late)
         if outcome.result is None and (done or outcome.kind == "late"):
             _requeue(child, unit, done, pending, outcomes)
@@ -329,8 +332,11 @@ class _Child:
             return "it could not start (%s)" % self._why_dead()
         return "it did not get ready within %.3g s" % startup if kind == "hang" else self.trouble
 
-    def ask(self, unit: Unit, timeout: float) -> Outcome:
+    def ask(self, unit: Unit, timeout: float, startup: float = STARTUP_ALLOWANCE) -> Outcome:
         """Send ``unit`` and judge the answer.
+
+        The unit's ``timeout`` runs from the moment the child says it
+        started it; until then (the handler's ``prepare``) ``startup``.
 
         :returns: the outcome; kind ``"late"`` when an earlier unit is to
             blame (see :attr:`late`) and this one must run again.
@@ -341,7 +347,7 @@ class _Child:
         self._nonces[nonce] = unit.ident
         self.late = {}
         self._send({"unit": unit.payload, "nonce": nonce})
-        kind, message = self._next(nonce, timeout)
+        kind, message = self._next(nonce, timeout, startup)
         if kind == "ok":
             taint = [str(t) for t in message.get("taint") or []]
             self.usable = not taint
@@ -350,6 +356,9 @@ class _Child:
                 return Outcome(result=result, taint=taint)
             kind, self.trouble = "forged", "its answer holds no result"
         self.kill()
+        if kind == "hang" and not self.started:
+            self.trouble = "did not start it within %.3g s" % startup
+            return Outcome(why="the child did not start it within %.3g s" % startup, kind="hang")
         if kind == "hang":
             self.trouble = "did not answer within %.3g s" % timeout
             return Outcome(why="it did not finish within %.3g s" % timeout, kind="hang")
@@ -358,14 +367,16 @@ class _Child:
             return Outcome(why="the process %s" % self.trouble, kind="exit")
         return Outcome(why=self.trouble, kind=kind)
 
-    def _next(self, nonce: str, timeout: float) -> tuple[str, dict[str, Any]]:
+    def _next(self, nonce: str, timeout: float, startup: float | None = None) -> tuple[str, dict[str, Any]]:
         """The next answer for ``nonce``: ``("ok", message)``, or a problem
         (``hang``, ``eof``, ``forged``, ``fork``, ``late``; see
-        :attr:`trouble`)."""
+        :attr:`trouble`).  With ``startup``, the answer has ``timeout``
+        seconds from the child's word that it started, and that word
+        ``startup`` seconds."""
         import time
 
         self.started = False
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout if startup is None else startup)
         while True:
             line = self._reader.line(deadline)
             if isinstance(line, str):
@@ -375,6 +386,7 @@ class _Child:
             kind, message = self._judge(line, nonce)
             if kind == "ok" and message.get("started") is True:
                 self.started = True
+                deadline = time.monotonic() + timeout
                 continue
             return kind, message
 
@@ -504,6 +516,7 @@ def serve(job: dict[str, Any]) -> None:
     channel = _Channel(job)
     module, _, name = str(job["handler"]).partition(":")
     handle: Handler = getattr(importlib.import_module(module), name)(job)
+    prepare = getattr(handle, "prepare", None)
     watch = _Watch(channel)
     channel.answer(job.pop("ready"), {"ready": True})
     channel.quiet()
@@ -512,6 +525,11 @@ def serve(job: dict[str, Any]) -> None:
         if "end" in command:
             channel.answer(command["end"], {"bye": True})
             os._exit(0)
+        if prepare is not None:
+            try:
+                prepare(command["unit"])
+            except Exception:  # noqa: BLE001 - the unit's turn will say what is wrong
+                pass
         channel.answer(command["nonce"], {"started": True})
         watch.begin()
         try:

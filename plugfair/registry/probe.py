@@ -312,7 +312,7 @@ def ident(name: str, target: str, distribution: str, host: str | None = None) ->
     return json.dumps([name, target, distribution, host])
 
 
-def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
+def handler(job: dict[str, Any]) -> _Prober:
     """Prepare a probe child; return what probes one plugin in it.
 
     ``job["plugins"]`` lists ``[name, target]`` of every plugin the host
@@ -330,7 +330,7 @@ def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, A
     import plugfair.interface.commands  # noqa: F401 - what most plugins use
     import plugfair.registry.core  # noqa: F401 - so patches to it are seen
 
-    return _Prober(job.get("plugins") or []).probe
+    return _Prober(job.get("plugins") or [])
 
 
 class _Prober:
@@ -340,7 +340,14 @@ class _Prober:
         self.watch = Watch(plugins)
         self.hosted: dict[str, list[HostedPlugin]] = {}
 
-    def probe(self, unit: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    def prepare(self, unit: dict[str, Any]) -> None:
+        """In a fresh child, load a hosted plugin's host again (before the
+        hosted plugin's deadline starts)."""
+        host = unit.get("host_unit")
+        if host is not None and ident(host["name"], host["target"], host["dist"]) not in self.hosted:
+            self._entry_point(host)
+
+    def __call__(self, unit: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Describe one plugin; return its result and the taint it left."""
         self.watch.begin()
         if unit.get("host") is None:
@@ -381,7 +388,7 @@ class _Prober:
         host = unit["host_unit"]
         key = ident(host["name"], host["target"], host["dist"])
         if key not in self.hosted:
-            self._entry_point(host)  # a fresh child: load the host again
+            self._entry_point(host)  # not prepared: load the host again now
         for spec in self.hosted[key]:
             if (spec.name, spec.module, spec.distribution) == (unit["name"], unit["target"], unit["dist"]):
                 return describe(

@@ -45,6 +45,10 @@ def handler(job: dict[str, Any]) -> Any:
             return {"name": unit["name"]}, ["asked to be replaced"]
         return {"name": unit["name"], "pid": os.getpid()}, []
 
+    def prepare(unit: dict[str, Any]) -> None:
+        time.sleep(float(unit.get("prepare", 0)))
+
+    handle.prepare = prepare  # type: ignore[attr-defined]
     return handle
 
 

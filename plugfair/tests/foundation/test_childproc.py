@@ -145,6 +145,13 @@ class TestRunUnits(base.TestCase):
             self.assertEqual("", out[name].kind, name)
             self.assertIsNotNone(out[name].result, name)
 
+    def test_the_deadline_starts_when_the_unit_starts(self):
+        # prepare (loading a host again, say) has the start-up allowance
+        out = self.run_units(("a", {"prepare": 1.5}), timeout=1.0)
+        self.assertEqual("", out["a"].kind, out["a"].why)
+        out = self.run_units(("a", {"prepare": 6}), timeout=1.0, startup=2.5)
+        self.assertEqual(("hang", "the child did not start it within 2.5 s"), (out["a"].kind, out["a"].why))
+
     def test_a_line_the_child_did_not_sign_is_forged(self):
         out = self.run_units(("a", {}), ("junk", {"do": "junk"}), ("b", {}))
         self.assertEqual("forged", out["junk"].kind)
