@@ -22,25 +22,28 @@ of its ends (commands in, results out) to random high descriptors that are
 not inherited by programs it runs, and puts ``/dev/null`` on descriptors
 0, 1 and 2, so nothing a plugin prints or reads touches the protocol.
 
-**Lockstep.**  The host sends one unit at a time, with a fresh nonce, and
-waits up to ``timeout`` seconds (plus a start-up allowance for the child's
-first answer) for exactly one answer: ``<hmac> <json>`` where the JSON
-holds the nonce, the child's pid and the result.  Before the host sent
-unit *n*, no code of unit *n* has run, so while it runs, unit *n* cannot
-know the nonce of any later unit.  The host accepts an answer only
+**Lockstep.**  The host sends one unit at a time, with a fresh nonce.
+The child says it started the unit (after the handler's ``prepare``, if
+any, within the start-up allowance), then has ``timeout`` seconds for
+exactly one answer: ``<hmac> <json>`` where the JSON holds the nonce, the
+child's pid and the result.  Before the host sent unit *n*, no code of
+unit *n* has run, so while it runs, unit *n* cannot know the nonce of any
+later unit.  The host accepts an answer only
 
 * with a valid HMAC (a line plugfair's child did not write is refused),
 * from the pid it started (a forked copy is not the child),
 * with the nonce of the unit it is waiting for (no answer for another
   unit, and none twice),
 
-and the unit whose turn it is answers for anything else that arrives: its
-outcome is *forged* (or *fork*, for a copy of the process), the child is
-killed, and a fresh child carries on with the next unit.  An answer from a
-forked copy that names an earlier unit marks that earlier unit, which
-forked, and nothing else.  A unit that overruns its deadline is *hang*; a
-child that dies is *exit*, blamed on the unit that was running, or, if it
-died between two units, on the unit before.
+and after the last unit, only if the child then says goodbye and ends.
+Anything else is trouble: the answer is refused (*forged*, *fork*), or
+there is none (*hang*, *exit*), and the child is killed.  Trouble is blamed
+on the unit whose turn it was (or, if the child had not yet started the
+next unit, on the one before), but only if that unit ran first in its
+child; otherwise the unit runs again, first in a fresh child, so what an
+earlier unit left behind (a signal timer, say) is never blamed on a later
+one.  An answer from a forked copy that names an earlier unit marks that
+earlier unit, which forked, and nothing else.
 
 **Hygiene.**  After each unit the child looks at what the unit left
 behind: a fork (``os.register_at_fork``; the forked copy's ends of the
