@@ -1,7 +1,7 @@
 """The dynamic checks' side of the child-process helper.
 
 The dynamic checks judge each plugin in a child process through
-:func:`plugfair.registry.childproc.run_units`, the helper the manifest
+:func:`plugfair.registry.childproc.host.run_units`, the helper the manifest
 probe uses too: one plugin at a time, on a private pipe, with one deadline
 per plugin, the child replaced after a plugin that leaves anything behind.
 The child's handler is :func:`plugfair.conformance.child.handler`.
@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from plugfair.registry import childproc
+from plugfair.registry.childproc import host as childproc
 
 __all__ = ["run_children", "accept", "Results"]
 

@@ -354,7 +354,7 @@ def _crashed(name: str) -> dict[str, Any]:
 def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
     """Prepare a checker child; return what judges one plugin in it.
 
-    Run by :func:`plugfair.registry.childproc.serve`, which sends each
+    Run by :func:`plugfair.registry.childproc.child.serve`, which sends each
     result back to the host.
     """
 

@@ -255,7 +255,7 @@ def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRe
     """Probe every plugin in child processes and return their records.
 
     The host lists the entry points itself and hands the child one plugin
-    at a time (:func:`plugfair.registry.childproc.run_units`): a plugin
+    at a time (:func:`plugfair.registry.childproc.host.run_units`): a plugin
     that kills the child, or stops answering for ``timeout`` seconds, is
     recorded as failed and a new child carries on with the rest, and an
     answer the host did not ask for is never taken as another plugin's
@@ -264,7 +264,8 @@ def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRe
 
     :raises ConfigError: if ``timeout`` is not a finite number above 0.
     """
-    from plugfair.registry import childproc, probe
+    from plugfair.registry import probe
+    from plugfair.registry.childproc import host as childproc
 
     timeout = check_timeout(timeout)
     units = [
@@ -298,7 +299,8 @@ def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRe
 
 def _hosted_units(unit: Any, result: dict[str, Any]) -> list[Any]:
     """The units of the plugins a host's accepted answer declares."""
-    from plugfair.registry import childproc, probe
+    from plugfair.registry import probe
+    from plugfair.registry.childproc import host as childproc
 
     record = result.get("record")
     if unit.payload.get("host") is not None or not isinstance(record, dict):

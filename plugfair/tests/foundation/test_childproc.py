@@ -16,6 +16,7 @@ import fixtures
 
 from plugfair.conformance.check import CheckRequest, run_check
 from plugfair.registry import childproc, manifest
+from plugfair.registry.childproc import host
 from plugfair.tests import base
 
 #: Files that shadow plugfair and the standard library when the current
@@ -116,7 +117,7 @@ TOYS = "plugfair.tests.foundation.childtoys:handler"
 
 
 def _units(*specs):
-    return [childproc.Unit(name, dict(spec, name=name)) for name, spec in specs]
+    return [host.Unit(name, dict(spec, name=name)) for name, spec in specs]
 
 
 class TestRunUnits(base.TestCase):
@@ -126,7 +127,7 @@ class TestRunUnits(base.TestCase):
     def run_units(self, *specs, timeout=5.0, **kwargs):
         job = {"sys_path": childproc.child_sys_path()}
         job.update(kwargs.pop("job", {}))
-        return childproc.run_units(TOYS, job, _units(*specs), timeout=timeout, **kwargs)
+        return host.run_units(TOYS, job, _units(*specs), timeout=timeout, **kwargs)
 
     def test_answers_come_back_in_one_child(self):
         out = self.run_units(("a", {}), ("b", {}), ("c", {}))
@@ -208,7 +209,7 @@ class TestChildHygiene(base.TestCase):
     """What code running in the child can see of the channel."""
 
     def test_no_job_in_main_no_commands_on_stdin_no_output(self):
-        out = childproc.run_units(
+        out = host.run_units(
             TOYS, {"sys_path": childproc.child_sys_path()}, _units(("x", {"do": "inspect"})), timeout=5.0
         )
         seen = out["x"].result or {}

@@ -1,90 +1,21 @@
-"""The one way plugfair runs plugin code: in a child process, unit by unit.
+"""The host's side of the child-process helper: :func:`run_units`.
 
-The manifest probe (:mod:`plugfair.registry.manifest`) and the dynamic
-conformance checks (:mod:`plugfair.conformance.dynamic`) both load plugin
-code that may crash, hang, flood its output, fork or lie.  Both hand this
-module a list of *units* (one plugin each) and a *handler* (the function
-that judges one unit in the child), and get back one :class:`Outcome` per
-unit.  There is one deadline rule and one result channel:
-
-**Start.**  ``python -P -c CODE`` (:func:`python_command`): ``-P`` and
-:func:`child_sys_path` keep the current directory off the child's
-``sys.path``, so a ``plugfair/`` folder or a ``json.py`` there changes
-nothing.  The job goes to the child on its standard input, with a fresh
-random key; the child pops the key from the job before it loads any
-plugin, keeps only an HMAC object made from it, and never puts the job in
-``__main__``.  The child runs in a session of its own, so a kill reaches
-every process it forked.
-
-**Channel.**  Results come back on a pipe the host created (``os.pipe()``)
-and passed down with ``pass_fds``: no path, no name.  The child moves both
-of its ends (commands in, results out) to random high descriptors that are
-not inherited by programs it runs, and puts ``/dev/null`` on descriptors
-0, 1 and 2, so nothing a plugin prints or reads touches the protocol.
-
-**Lockstep.**  The host sends one unit at a time, with a fresh nonce.
-The child says it started the unit (after the handler's ``prepare``, if
-any, within the start-up allowance), then has ``timeout`` seconds for
-exactly one answer: ``<hmac> <json>`` where the JSON holds the nonce, the
-child's pid and the result.  Before the host sent unit *n*, no code of
-unit *n* has run, so while it runs, unit *n* cannot know the nonce of any
-later unit.  The host accepts an answer only
-
-* with a valid HMAC (a line plugfair's child did not write is refused),
-* from the pid it started (a forked copy is not the child),
-* with the nonce of the unit it is waiting for (no answer for another
-  unit, and none twice),
-
-and after the last unit, only if the child then says goodbye and ends.
-Anything else is trouble: the answer is refused (*forged*, *fork*), or
-there is none (*hang*, *exit*), and the child is killed.  Trouble is blamed
-on the unit whose turn it was (or, if the child had not yet started the
-next unit, on the one before), but only if that unit ran first in its
-child; otherwise the unit runs again, first in a fresh child, so what an
-earlier unit left behind (a signal timer, say) is never blamed on a later
-one.  An answer from a forked copy that names an earlier unit marks that
-earlier unit, which forked, and nothing else.
-
-**Hygiene.**  After each unit the child looks at what the unit left
-behind: a fork (``os.register_at_fork``; the forked copy's ends of the
-channel are closed at once), threads still running and child processes
-still alive.  It reports them with the answer (:attr:`Outcome.taint`), and
-the host starts a fresh child before the next unit, so nothing one unit
-leaves running can act during another's turn.  The handler adds its own
-findings of the same kind (a probe that sees a plugin patch plugfair or
-another plugin).
-
-**What it does not guarantee.**  Plugin code runs *inside* the child, as
-the same user.  It can in principle do everything the child's own code can:
-walk the stack to the HMAC object, write correctly signed lines, or read
-the child's memory.  What the host never does is take the child's word
-about *another* unit: which unit an answer belongs to comes from the
-host's own bookkeeping (the nonce it issued, the order it chose), never
-from the answer.  So a unit can at worst forge its own outcome, and only
-by attacking plugfair's child process itself; it cannot change another
-unit's outcome through the channel.  This is not a sandbox: run code you
-distrust in a disposable machine.
+See :mod:`plugfair.registry.childproc` for the design: one unit at a
+time, one deadline rule, one private and signed result channel, and the
+host's own bookkeeping of which answer belongs to which unit.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = [
-    "python_command",
-    "child_sys_path",
-    "Unit",
-    "Outcome",
-    "run_units",
-    "serve",
-    "Handler",
-    "STARTUP_ALLOWANCE",
-]
+from plugfair.registry.childproc import CODE, python_command
+
+__all__ = ["Unit", "Outcome", "run_units", "Handler", "STARTUP_ALLOWANCE", "LINE_LIMIT"]
 
 #: Seconds a child may take to start (import plugfair and the handler's
 #: libraries) before it answers that it is ready.
@@ -99,54 +30,6 @@ LINE_LIMIT = 64 * 1024 * 1024
 #: that is called with the unit first, before the unit's deadline starts
 #: (to load again, in a fresh child, what the unit needs).
 Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
-
-# hmac, subprocess and the like are imported where they are used: the
-# manifest's warm path imports this module for child_sys_path() alone.
-
-# Everything stays local to a function: nothing of the job is reachable
-# from ``__main__``.  The import path is set before plugfair is imported.
-_CODE = (
-    "def _main():\n"
-    "    import json, sys\n"
-    "    job = json.loads(sys.stdin.buffer.readline())\n"
-    "    sys.path[:] = job.pop('sys_path')\n"
-    "    from plugfair.registry.childproc import serve\n"
-    "    serve(job)\n"
-    "_main()\n"
-)
-
-
-def python_command(code: str) -> list[str]:
-    """The command line that runs ``code`` in a child of this interpreter.
-
-    ``-P`` (Python 3.11+) keeps the current directory off the child's
-    ``sys.path``; set the child's own path with :func:`child_sys_path`
-    before it imports anything outside the standard library.
-
-    :param code: the Python source to run (as ``python -c`` would).
-    :returns: the argument vector for :class:`subprocess.Popen`.
-    """
-    return [sys.executable, "-P", "-c", code]
-
-
-def child_sys_path(path: Sequence[str] | None = None) -> list[str]:
-    """``path`` (default ``sys.path``) with no entry relative to the cwd.
-
-    An empty entry (the current directory, added by ``python -c`` or
-    ``python -m``) and relative entries are made absolute against the
-    current directory *now*, so the child imports what the parent
-    imported; duplicates are dropped, keeping the first.
-
-    :param path: the import path to hand on; ``None`` means ``sys.path``.
-    :returns: a new list of absolute entries.
-    """
-    out: list[str] = []
-    for entry in sys.path if path is None else path:
-        absolute = os.path.abspath(entry or os.curdir)
-        if absolute not in out:
-            out.append(absolute)
-    return out
-
 
 class Unit:
     """One piece of work for the child: one plugin, usually.
@@ -181,9 +64,6 @@ class Outcome:
 
     def __repr__(self) -> str:
         return "Outcome(kind=%r, why=%r, taint=%r)" % (self.kind, self.why, self.taint)
-
-
-# -- the host's side -------------------------------------------------------
 
 
 def run_units(
@@ -302,7 +182,7 @@ class _Child:
         rfd, wfd = os.pipe()
         try:
             self.proc = subprocess.Popen(
-                python_command(_CODE),
+                python_command(CODE),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -504,198 +384,3 @@ class _Reader:
             os.close(self._fd)
         except OSError:
             pass
-
-
-# -- the child's side ------------------------------------------------------
-
-
-def serve(job: dict[str, Any]) -> None:
-    """Body of the child: get ready, then answer unit after unit.
-
-    Called by the ``-c`` code with the decoded job; never returns.
-    """
-    import importlib
-
-    channel = _Channel(job)
-    module, _, name = str(job["handler"]).partition(":")
-    handle: Handler = getattr(importlib.import_module(module), name)(job)
-    prepare = getattr(handle, "prepare", None)
-    watch = _Watch(channel)
-    channel.answer(job.pop("ready"), {"ready": True})
-    channel.quiet()
-    while True:
-        command = channel.command()
-        if "end" in command:
-            channel.answer(command["end"], {"bye": True})
-            os._exit(0)
-        if prepare is not None:
-            try:
-                prepare(command["unit"])
-            except Exception:  # noqa: BLE001 - the unit's turn will say what is wrong
-                pass
-        channel.answer(command["nonce"], {"started": True})
-        watch.begin()
-        try:
-            result, taint = handle(command["unit"])
-        except BaseException as exc:  # noqa: BLE001 - the handler's own bug: report it
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            result, taint = {"error": "%s: %s" % (type(exc).__name__, exc)}, ["the handler failed"]
-        channel.answer(command["nonce"], {"result": result, "taint": taint + watch.end()})
-
-
-class _Channel:
-    """The child's ends of the channel, at random high descriptors."""
-
-    def __init__(self, job: dict[str, Any]) -> None:
-        import hmac
-
-        key = bytes.fromhex(job.pop("key"))
-        self._signer = hmac.new(key, digestmod="sha256")
-        del key
-        self._out = _hide(int(job.pop("fd")))
-        self._in = _hide(0)
-        _null(0)  # so descriptor 0 is never free for something else
-        self._pid = os.getpid()
-        self._pending = b""
-        os.register_at_fork(after_in_child=self._forked)
-
-    def _forked(self) -> None:
-        """In a forked copy: it gets no channel."""
-        for fd in (self._out, self._in):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._out = self._in = -1
-
-    def quiet(self) -> None:
-        """``/dev/null`` on 1 and 2 too, so plugins flood nothing (standard
-        error was kept until now for errors of the child's start)."""
-        _null(1, 2)
-
-    def command(self) -> dict[str, Any]:
-        """The next command from the host (``{"end": ...}`` at the end)."""
-        while b"\n" not in self._pending:
-            chunk = os.read(self._in, 1 << 16) if self._in >= 0 else b""
-            if not chunk:
-                os._exit(0)  # the host is gone
-            self._pending += chunk
-        line, _, self._pending = self._pending.partition(b"\n")
-        data: dict[str, Any] = json.loads(line)
-        return data
-
-    def answer(self, nonce: str, data: dict[str, Any]) -> None:
-        body = json.dumps(dict(data, nonce=nonce, pid=os.getpid()), default=str).encode("utf-8")
-        mac = self._signer.copy()
-        mac.update(body)
-        self._write(mac.hexdigest().encode("ascii") + b" " + body + b"\n")
-
-    def _write(self, data: bytes) -> None:
-        view = memoryview(data)
-        try:
-            while view:
-                view = view[os.write(self._out, view) :]
-        except (OSError, ValueError):
-            os._exit(3)  # the channel is gone (a forked copy, or a plugin closed it)
-
-
-def _null(*fds: int) -> None:
-    """Put ``/dev/null`` on descriptors ``fds``."""
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in fds:
-        if fd != devnull:
-            os.dup2(devnull, fd)
-    if devnull not in fds:
-        os.close(devnull)
-
-
-def _hide(fd: int) -> int:
-    """Move ``fd`` to a random free high descriptor, not inherited by
-    programs the child runs; return it."""
-    import random
-    import resource
-
-    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    high = max(256, min(limit, 65536)) - 1
-    for _ in range(64):
-        target = random.randint(100, high)
-        try:
-            os.fstat(target)
-        except OSError:
-            os.dup2(fd, target, inheritable=False)
-            os.close(fd)
-            return target
-    return fd
-
-
-class _Watch:
-    """What a unit leaves behind in the child: forks, threads, processes."""
-
-    def __init__(self, channel: _Channel) -> None:
-        self._forks: list[int] = []
-        os.register_at_fork(after_in_parent=self._forked)
-        self._threads = 0
-
-    def _forked(self) -> None:
-        self._forks.append(1)
-
-    def begin(self) -> None:
-        self._forks.clear()
-        self._threads = _thread_count()
-
-    def end(self) -> list[str]:
-        """What is left, in words (``[]``: nothing)."""
-        import time
-
-        found = []
-        if self._forks:
-            found.append("fork: it forked the process %d time(s)" % len(self._forks))
-        for _ in range(20):  # a thread that just returned may take a moment to go
-            extra = _thread_count() - self._threads
-            if extra <= 0:
-                break
-            time.sleep(0.002)
-        else:
-            found.append("it left %d thread(s) running" % extra)
-        alive = _children()
-        if alive:
-            found.append("it left %d process(es) running" % len(alive))
-        return found
-
-
-def _thread_count() -> int:
-    """Threads of this process, native ones included where Linux says."""
-    import threading
-
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Threads:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return threading.active_count()
-
-
-def _children() -> list[int]:
-    """Live child processes of this process (Linux; ``[]`` elsewhere)."""
-    pids: list[int] = []
-    try:
-        tasks = os.listdir("/proc/self/task")
-    except OSError:
-        return pids
-    while True:  # reap the ones that ended
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if not pid:
-            break
-    for task in tasks:
-        try:
-            with open("/proc/self/task/%s/children" % task, encoding="ascii") as f:
-                pids.extend(int(p) for p in f.read().split())
-        except (OSError, ValueError):
-            continue
-    return pids
