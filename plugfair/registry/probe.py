@@ -339,6 +339,9 @@ class _Prober:
     def __init__(self, plugins: list[list[str]]) -> None:
         self.watch = Watch(plugins)
         self.hosted: dict[str, list[HostedPlugin]] = {}
+        #: :func:`code_map` of the class the current unit loaded, as loaded
+        #: (before its hooks ran).
+        self.code: dict[str, str] = {}
 
     def prepare(self, unit: dict[str, Any]) -> None:
         """In a fresh child, load a hosted plugin's host again (before the
@@ -349,6 +352,7 @@ class _Prober:
 
     def __call__(self, unit: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Describe one plugin; return its result and the taint it left."""
+        self.code = {}
         self.watch.begin()
         if unit.get("host") is None:
             rec, hosted = self._entry_point(unit)
@@ -361,14 +365,10 @@ class _Prober:
             taint.append("it patched another plugin")
         if any(p.kind == "monkeypatch" for p in rec.problems):
             taint.append("it patched plugfair")
-        modname, _, attr = rec.target.partition(":")
-        obj: Any = sys.modules.get(modname.strip())
-        for part in [a for a in attr.strip().split(".") if a]:
-            obj = getattr(obj, part, None)
         result = {
             "record": rec.to_dict(),
             "hosted": [[h.name, h.module, h.distribution, h.version, h.origin] for h in hosted],
-            "code": code_map(obj),
+            "code": self.code if unit.get("host") is None else {},
             "seen": seen,
         }
         return result, taint
@@ -377,8 +377,14 @@ class _Prober:
         import importlib.metadata
 
         ep = importlib.metadata.EntryPoint(unit["name"], unit["target"], r.NAMESPACE)
+
+        def load() -> object:
+            obj = ep.load()
+            self.code = code_map(obj)
+            return obj
+
         rec, hosted = describe_hosting(
-            unit["name"], unit["target"], ep.load, distribution=unit["dist"], version=unit["version"]
+            unit["name"], unit["target"], load, distribution=unit["dist"], version=unit["version"]
         )
         self.hosted[ident(unit["name"], unit["target"], unit["dist"])] = hosted
         self.watch.add((h.name, h.module) for h in hosted)
