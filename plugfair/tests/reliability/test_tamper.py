@@ -95,6 +95,17 @@ class TestProbeIsolation(base.TestCase):
         self.assertEqual(["rgood hello"], list(attacked["rgood"].commands))
 
 
+class TestNoFalseAlarms(base.TestCase):
+    def test_importing_a_neighbour_and_changing_ones_own_class_are_fine(self):
+        root = _root("plugfair-ru-")
+        for ep_name, (module, source) in zoo.NEIGHBOURS.items():
+            write_distribution(root, "rt-" + module.replace("_", "-"), "1.0", {ep_name: "%s:P" % module},
+                               {module: source})
+        found = manifest.build([root] + [p for p in sys.path if p], timeout=TIMEOUT)
+        mine = {rec.name: (rec.status, [p.reason for p in rec.problems]) for rec in found if rec.name in zoo.NEIGHBOURS}
+        self.assertEqual({"ra_user": ("ok", []), "ru_shared": ("ok", [])}, mine)
+
+
 class TestChannelAttackOnTheCLI(base.TestCase):
     """A plugin that writes into the result channel breaks nothing: not
     ``--help``, not the cached manifest, not a later run."""

@@ -421,6 +421,19 @@ _os._exit(0)
 }
 
 
+#: Plugins that touch one another in allowed ways, which must not be taken
+#: for tampering: ``ra_user`` (probed first) imports the module of
+#: ``ru_shared``, whose own hook then adds a method to its own class.
+NEIGHBOURS = {
+    "ra_user": ("ra_user", _plugin("ra_user", header="import ru_shared as _shared\n_HELP = _shared.HELP\n")),
+    "ru_shared": ("ru_shared", _plugin("ru_shared", '''
+        def cli_commands(self):
+            type(self).cached = lambda self: "computed once"
+            return {}
+        ''', header='HELP = "shared help"\n')),
+}
+
+
 def write_tamper(path: str, names: list[str] | None = None) -> None:
     """Write the attackers of :data:`TAMPER` (all by default) into ``path``."""
     for ep_name, (module, source, _kind, _reason, _what) in TAMPER.items():
