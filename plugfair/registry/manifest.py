@@ -217,6 +217,8 @@ def remember(rec: PluginRecord) -> None:
     :param rec: the plugin's record, with the problem; only its cached
         record changes.
     """
+    if os.environ.get("PLUGFAIR_NO_CACHE"):
+        return
     filename = _cache_file(child_sys_path())
     try:
         with open(filename, encoding="utf-8") as f:
