@@ -10,7 +10,15 @@ Targets (issue 2, warm cache, N = 500):
 * ``plugfair --help`` costs at most 1.5x what it costs at N = 0;
 * ``plugfair --help`` stays under 150 ms.
 
+The cold probe (``plugin list`` with an empty cache: the manifest is built
+by probing every plugin in a child process) is timed once per size.  With
+``--cold K`` it is timed K times instead; with ``--baseline DIR`` as well,
+each of those runs alternates with a run of the plugfair source tree in
+DIR (say, ``git archive`` of an older commit), in the same run, and the
+ratio of the medians is printed (target, issue 14: at most 1.5x).
+
 Usage: python bench/cli_startup.py [--pairs 21] [--sizes 0,100,500]
+       python bench/cli_startup.py --sizes 500 --pairs 0 --cold 9 --baseline /tmp/old
 """
 
 from __future__ import annotations
@@ -38,14 +46,35 @@ def _time(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def cold(size: int, runs: int, root: str, baseline: str | None) -> dict[str, float]:
+    """Median seconds of a cold ``plugin list`` (and of the baseline's,
+    alternating with it)."""
+    plugins = os.path.join(root, "n%d" % size)
+    sources = {"now": plugins}
+    if baseline:
+        sources["baseline"] = os.path.abspath(baseline) + os.pathsep + plugins
+    times: dict[str, list[float]] = {label: [] for label in sources}
+    cmd = [sys.executable, "-c", MAIN, "plugin", "list", "-f", "value", "-c", "Name"]
+    for i in range(runs):
+        for label, pythonpath in sources.items():
+            env = _env(root, pythonpath, "cold-%s-%d" % (label, i))
+            times[label].append(_time(cmd, env))
+    return {label: statistics.median(values) for label, values in times.items()}
+
+
+def _env(root: str, pythonpath: str, cache: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
+    env["PLUGFAIR_CACHE_DIR"] = os.path.join(root, cache)
+    env["HOME"] = root
+    env.pop("PLUGFAIR_NO_CACHE", None)
+    return env
+
+
 def measure(size: int, pairs: int, root: str) -> dict[str, object]:
     plugins = os.path.join(root, "n%d" % size)
     generate(plugins, size)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = plugins + os.pathsep + env.get("PYTHONPATH", "")
-    env["PLUGFAIR_CACHE_DIR"] = os.path.join(root, "cache-%d" % size)
-    env["HOME"] = root
-    env.pop("PLUGFAIR_NO_CACHE", None)
+    env = _env(root, plugins, "cache-%d" % size)
     floor = [sys.executable, "-c", "pass"]
     commands = {
         "help": [sys.executable, "-c", MAIN, "--help"],
@@ -63,7 +92,7 @@ def measure(size: int, pairs: int, root: str) -> dict[str, object]:
     if generated != size:
         raise SystemExit("expected %d generated plugins, found %d" % (size, generated))
     result: dict[str, object] = {"n": size, "installed": found, "cold_probe_s": cold}
-    for label, cmd in commands.items():
+    for label, cmd in commands.items() if pairs else ():
         _time(cmd, env)
         _time(floor, env)
         a, b = [], []
@@ -78,27 +107,42 @@ def measure(size: int, pairs: int, root: str) -> dict[str, object]:
     return result
 
 
+def label_in(*results: dict[str, object]) -> bool:
+    """Whether the command timings were taken (``--pairs`` above 0)."""
+    return all(isinstance(r.get("help"), dict) for r in results)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=21)
     parser.add_argument("--sizes", default="0,100,500")
+    parser.add_argument("--cold", type=int, default=0, help="time the cold probe this many times")
+    parser.add_argument("--baseline", help="a plugfair source tree to compare the cold probe with")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="plugfair-bench-") as root:
         results = [measure(n, args.pairs, root) for n in sizes]
+        for res in results if args.cold else []:
+            medians = cold(int(res["n"]), args.cold, root, args.baseline)  # type: ignore[call-overload]
+            line = "N=%d cold probe, median of %d: %.0f ms" % (res["n"], args.cold, medians["now"] * 1000)
+            if "baseline" in medians:
+                line += "; baseline %.0f ms; ratio %.2f" % (
+                    medians["baseline"] * 1000, medians["now"] / medians["baseline"])
+            print(line)
     print("plugins installed besides the generated ones: %d" % (int(results[0]["installed"])))  # type: ignore[call-overload]
     print("%-6s %-12s %10s %10s %8s" % ("N", "command", "median ms", "floor ms", "x floor"))
     for res in results:
         for label in ("help", "plugin list"):
-            row = res[label]
-            assert isinstance(row, dict)
+            row = res.get(label)
+            if not isinstance(row, dict):
+                continue
             print("%-6d %-12s %10.1f %10.1f %8.2f" % (
                 res["n"], label, row["median_ms"], row["floor_ms"], row["x_floor"]))
         print("%-6d %-12s %10.1f" % (res["n"], "cold probe", float(res["cold_probe_s"]) * 1000))  # type: ignore[arg-type]
     base = results[0]
     ok = True
     for res in results[1:]:
-        for label in ("help", "plugin list"):
+        for label in ("help", "plugin list") if label_in(res, base) else ():
             ratio = res[label]["x_floor"] / base[label]["x_floor"]  # type: ignore[index]
             print("N=%d vs N=%d %-12s ratio %.2f" % (res["n"], base["n"], label, ratio))
             if label == "help" and res["n"] == 500:

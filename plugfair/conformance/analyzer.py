@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from plugfair.conformance.profiles import Profile
 from plugfair.conformance.report import Violation
@@ -353,50 +353,67 @@ class _Checker(ScopedVisitor):
         imported = self.literal_import(node)
         if imported:
             self.check_import(imported, node)
-            if self.resolve(node.func) in ("__import__", "builtins.__import__", "importlib.__import__"):
-                fromlist = node.args[3] if len(node.args) > 3 else next(
-                    (k.value for k in node.keywords if k.arg == "fromlist"), None
-                )
-                if isinstance(fromlist, (ast.List, ast.Tuple)):
-                    for elt in fromlist.elts:
-                        if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                            self.check_import("%s.%s" % (imported, elt.value), node)
+            self.check_fromlist(imported, node)
         func = node.func
         func_name = self.resolve(func)
         if func_name is None and isinstance(func, ast.Name):
             func_name = func.id if self.lookup(func.id) is None else None
-        if func_name in ("setattr", "delattr", "builtins.setattr", "builtins.delattr") and node.args:
-            target = self.resolve(node.args[0])
-            if target and self.profile.is_host(target):
-                attr = fold(node.args[1]) if len(node.args) > 1 else None
-                dotted = "%s.%s" % (target, attr) if attr else target
-                self.report(
-                    "PF003",
-                    node,
-                    "Calls %s() on the host object %s: plugins must not change the host's modules or objects."
-                    % (func_name.rpartition(".")[2], dotted),
-                    name=dotted,
-                    alternative="a hook or public API of %s" % self.profile.host_name,
-                )
-        elif func_name in ("getattr", "builtins.getattr") and len(node.args) >= 2:
-            target = self.resolve(node.args[0])
-            attr = fold(node.args[1])
-            if target and attr and self.profile.is_host(target):
-                self.check_host_name("%s.%s" % (target, attr), node, imported=False, root=self.root_of(node.args[0]))
+        check = _CALL_CHECKS.get(func_name or "")
+        if check is not None and node.args:
+            check(self, node, str(func_name))
         self.check_patch(node, func, func_name)
-        if self.profile.has_kwarg_deprecations() and func_name and node.keywords:
-            kwargs = frozenset(k.arg for k in node.keywords if k.arg)
-            for dep in self.profile.deprecated:
-                if dep.kwarg and dep.kwarg in kwargs and func_name == dep.name:
-                    self.report(
-                        "PF005",
-                        node,
-                        "Passes %s: %s." % (dep.kwarg, dep.describe()),
-                        name="%s(%s)" % (dep.name, dep.kwarg),
-                        alternative=dep.alternative,
-                        removed_in=dep.removed_in,
-                    )
+        self.check_kwargs(node, func_name)
         self.generic_visit(node)
+
+    def check_fromlist(self, imported: str, node: ast.Call) -> None:
+        """``__import__(name, ..., fromlist=[...])`` imports each name too."""
+        if self.resolve(node.func) not in ("__import__", "builtins.__import__", "importlib.__import__"):
+            return
+        fromlist = node.args[3] if len(node.args) > 3 else next(
+            (k.value for k in node.keywords if k.arg == "fromlist"), None
+        )
+        for elt in fromlist.elts if isinstance(fromlist, (ast.List, ast.Tuple)) else ():
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                self.check_import("%s.%s" % (imported, elt.value), node)
+
+    def check_setattr(self, node: ast.Call, func_name: str) -> None:
+        """PF003: ``setattr``/``delattr`` on a host object."""
+        target = self.resolve(node.args[0])
+        if not (target and self.profile.is_host(target)):
+            return
+        attr = fold(node.args[1]) if len(node.args) > 1 else None
+        dotted = "%s.%s" % (target, attr) if attr else target
+        self.report(
+            "PF003",
+            node,
+            "Calls %s() on the host object %s: plugins must not change the host's modules or objects."
+            % (func_name.rpartition(".")[2], dotted),
+            name=dotted,
+            alternative="a hook or public API of %s" % self.profile.host_name,
+        )
+
+    def check_getattr(self, node: ast.Call, func_name: str) -> None:
+        """A host name reached with ``getattr(host_object, "name")``."""
+        target = self.resolve(node.args[0])
+        attr = fold(node.args[1]) if len(node.args) >= 2 else None
+        if target and attr and self.profile.is_host(target):
+            self.check_host_name("%s.%s" % (target, attr), node, imported=False, root=self.root_of(node.args[0]))
+
+    def check_kwargs(self, node: ast.Call, func_name: str | None) -> None:
+        """PF005: a deprecated keyword argument of a host callable."""
+        if not (self.profile.has_kwarg_deprecations() and func_name and node.keywords):
+            return
+        kwargs = frozenset(k.arg for k in node.keywords if k.arg)
+        for dep in self.profile.deprecated:
+            if dep.kwarg and dep.kwarg in kwargs and func_name == dep.name:
+                self.report(
+                    "PF005",
+                    node,
+                    "Passes %s: %s." % (dep.kwarg, dep.describe()),
+                    name="%s(%s)" % (dep.name, dep.kwarg),
+                    alternative=dep.alternative,
+                    removed_in=dep.removed_in,
+                )
 
     def check_patch(self, node: ast.Call, func: ast.AST, func_name: str | None) -> None:
         if not node.args:
@@ -425,6 +442,17 @@ class _Checker(ScopedVisitor):
                 name=dotted,
                 alternative="configuration overrides, fixtures of the stable interface, or patching your own code",
             )
+
+
+#: Builtins whose calls get a check of their own, by resolved name.
+_CALL_CHECKS: dict[str, Callable[[_Checker, ast.Call, str], None]] = {
+    name: check
+    for names, check in (
+        (("setattr", "delattr", "builtins.setattr", "builtins.delattr"), _Checker.check_setattr),
+        (("getattr", "builtins.getattr"), _Checker.check_getattr),
+    )
+    for name in names
+}
 
 
 def check_source(

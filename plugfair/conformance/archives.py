@@ -101,23 +101,7 @@ def from_archive(path: str, *, group: str | None, label: str | None = None) -> T
         if len(tops) == 1 and all("/" in n for n in names):
             prefix = tops.pop() + "/"
     rel_of = {n: n[len(prefix):] for n in names if n.startswith(prefix)}
-    dist: str | None = None
-    eps: list[tuple[str, str]] = []
-    if is_wheel:
-        for name, rel in rel_of.items():
-            parts = rel.split("/")
-            if len(parts) == 2 and parts[0].endswith(".dist-info"):
-                if parts[1] == "METADATA":
-                    dist = metadata_name(archive.text(name) or "")
-                elif parts[1] == "entry_points.txt":
-                    eps = entry_points_ini(archive.text(name) or "", group)
-    else:
-        dist, eps = project_metadata(lambda rel: archive.text(prefix + rel) if prefix + rel in rel_of else None, group)
-        if not eps:
-            for name, rel in rel_of.items():
-                if rel.endswith(".egg-info/entry_points.txt") and rel.count("/") <= 2:
-                    eps = entry_points_ini(archive.text(name) or "", group)
-                    break
+    dist, eps = (_wheel_metadata if is_wheel else _sdist_metadata)(archive, rel_of, prefix, group)
     py = sorted(
         (name, rel)
         for name, rel in rel_of.items()
@@ -143,6 +127,40 @@ def from_archive(path: str, *, group: str | None, label: str | None = None) -> T
         distribution=dist,
         entry_points=eps,
     )
+    target.import_path = _extracting(archive, target, prefix, parents)
+    target.cleanups.append(archive.close)
+    return target
+
+
+Metadata = tuple[str | None, list[tuple[str, str]]]
+
+
+def _wheel_metadata(archive: _Archive, rel_of: dict[str, str], prefix: str, group: str | None) -> Metadata:
+    """Name and entry points from a wheel's ``*.dist-info``."""
+    dist: str | None = None
+    eps: list[tuple[str, str]] = []
+    for name, rel in rel_of.items():
+        parts = rel.split("/")
+        if len(parts) == 2 and parts[0].endswith(".dist-info"):
+            if parts[1] == "METADATA":
+                dist = metadata_name(archive.text(name) or "")
+            elif parts[1] == "entry_points.txt":
+                eps = entry_points_ini(archive.text(name) or "", group)
+    return dist, eps
+
+
+def _sdist_metadata(archive: _Archive, rel_of: dict[str, str], prefix: str, group: str | None) -> Metadata:
+    """Name and entry points from an sdist's project files, else from an
+    ``*.egg-info`` in it."""
+    dist, eps = project_metadata(lambda rel: archive.text(prefix + rel) if prefix + rel in rel_of else None, group)
+    for name, rel in rel_of.items() if not eps else ():
+        if rel.endswith(".egg-info/entry_points.txt") and rel.count("/") <= 2:
+            return dist, entry_points_ini(archive.text(name) or "", group)
+    return dist, eps
+
+
+def _extracting(archive: _Archive, target: Target, prefix: str, parents: list[str]) -> Callable[[], list[str]]:
+    """The target's import path: the archive, extracted on first use."""
     extracted: list[str] = []
 
     def import_path() -> list[str]:
@@ -154,9 +172,7 @@ def from_archive(path: str, *, group: str | None, label: str | None = None) -> T
         base = os.path.join(extracted[0], prefix.rstrip("/")) if prefix else extracted[0]
         return [os.path.join(base, *p.split("/")) if p else base for p in parents] or [base]
 
-    target.import_path = import_path
-    target.cleanups.append(archive.close)
-    return target
+    return import_path
 
 
 def _rmtree(path: str) -> None:

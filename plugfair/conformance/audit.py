@@ -121,96 +121,106 @@ def _is_dotted(text: str) -> bool:
     return bool(text) and all(part.isidentifier() for part in text.split("."))
 
 
+#: Calls whose first argument, a literal, names a module they import.
+_IMPORTING_CALLS = ("import_module", "__import__", "resolve_name")
+
+#: Node type -> the field that holds the identifier it defines or uses.
+_IDENTIFIER_FIELDS: dict[type[ast.AST], str] = {
+    ast.Name: "id",
+    ast.Attribute: "attr",
+    ast.FunctionDef: "name",
+    ast.AsyncFunctionDef: "name",
+    ast.ClassDef: "name",
+    ast.arg: "arg",
+    ast.alias: "asname",
+}
+
+_ALTERNATIVE = "the registry (Registry.records(), service_client(), commands()); treat every plugin the same"
+
+
 def scan_core(spec: AuditSpec, target: targets.Target, forbidden: Forbidden) -> list[Violation]:
     """PF201/PF202 for every file of the core package."""
     out: list[Violation] = []
     tops = {m.partition(".")[0] for m in forbidden.modules}
+    needles = [t.encode() for t in list(tops) + list(forbidden.strings)]
     for f in target.files:
         try:
             source = f.read()
+            if not any(n in source for n in needles):
+                continue
+            tree = ast.parse(source, f.path)
         except OSError as exc:
             out.append(Violation("PF000", "Cannot read the file: %s." % exc, f.path, f.relpath, target=target.label))
             continue
-        if not any(t.encode() in source for t in list(tops) + list(forbidden.strings)):
-            continue
-        try:
-            tree = ast.parse(source, f.path)
         except (SyntaxError, ValueError) as exc:
             out.append(Violation("PF000", "Cannot parse the file: %s." % exc, f.path, f.relpath, target=target.label))
             continue
-        lines = source.decode("utf-8", "replace").splitlines()
         exempt = any(f.relpath == e or f.relpath.startswith(e.rstrip("/") + "/") for e in spec.names_exempt)
-
-        def add(
-            code: str,
-            node: ast.AST,
-            message: str,
-            name: str,
-            _f: targets.SourceFile = f,
-            _lines: list[str] = lines,
-        ) -> None:
-            line = getattr(node, "lineno", 1)
-            out.append(
-                Violation(
-                    code=code,
-                    message=message,
-                    path=_f.path,
-                    relpath=_f.relpath,
-                    line=line,
-                    column=getattr(node, "col_offset", 0) + 1,
-                    name=name,
-                    target=target.label,
-                    context=_lines[line - 1].strip() if 0 < line <= len(_lines) else "",
-                    alternative="the registry (Registry.records(), service_client(), commands()); "
-                    "treat every plugin the same",
-                )
-            )
-
-        reported: set[int] = set()  # literals already reported as imports
+        scan = _CoreFile(f, source, target.label, forbidden, tops)
         for node in ast.walk(tree):
-            imported: Iterable[str] = ()
-            if isinstance(node, ast.Import):
-                imported = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported = [node.module] + ["%s.%s" % (node.module, a.name) for a in node.names]
-            elif isinstance(node, ast.Call) and node.args:
-                func = node.func
-                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                if called in ("import_module", "__import__", "resolve_name"):
-                    literal = _fold(node.args[0])
-                    if literal:
-                        imported = [literal.replace(":", ".")]
-                        reported.update(id(sub) for sub in ast.walk(node.args[0]))
-            for dotted in imported:
-                owner = _match_module(dotted, forbidden)
-                if owner:
-                    add("PF201", node, "The core imports %s, which belongs to %s." % (dotted, owner), dotted)
-                    break
-            if exempt:
-                continue
-            ident = None
-            if isinstance(node, ast.Name):
-                ident = node.id
-            elif isinstance(node, ast.Attribute):
-                ident = node.attr
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                ident = node.name
-            elif isinstance(node, ast.arg):
-                ident = node.arg
-            elif isinstance(node, ast.alias):
-                ident = node.asname
-            if ident and ident in tops:
-                add("PF202", node, "The core names %s (%s) in an identifier." % (ident, forbidden.modules.get(ident, ident)), ident)
-            elif (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and len(node.value) < 200
-                and id(node) not in reported
-            ):
-                owner = _match_string(node.value, forbidden)
-                if owner:
-                    add("PF202", node, "The core names %r, which belongs to %s." % (node.value, owner), node.value)
+            scan.imports(node)
+            if not exempt:
+                scan.names(node)
+        out.extend(scan.out)
     return out
+
+
+class _CoreFile:
+    """The PF201/PF202 findings of one core file, node by node."""
+
+    def __init__(
+        self, f: targets.SourceFile, source: bytes, label: str, forbidden: Forbidden, tops: set[str]
+    ) -> None:
+        self.f = f
+        self.lines = source.decode("utf-8", "replace").splitlines()
+        self.label = label
+        self.forbidden = forbidden
+        self.tops = tops
+        self.out: list[Violation] = []
+        self._reported: set[int] = set()  # literals already reported as imports
+
+    def add(self, code: str, node: ast.AST, message: str, name: str) -> None:
+        line = getattr(node, "lineno", 1)
+        self.out.append(
+            Violation(
+                code=code, message=message, path=self.f.path, relpath=self.f.relpath, line=line,
+                column=getattr(node, "col_offset", 0) + 1, name=name, target=self.label,
+                context=self.lines[line - 1].strip() if 0 < line <= len(self.lines) else "",
+                alternative=_ALTERNATIVE,
+            )
+        )
+
+    def imports(self, node: ast.AST) -> None:
+        """PF201: an import (statement, or call with a literal) of a plugin."""
+        imported: Iterable[str] = ()
+        if isinstance(node, ast.Import):
+            imported = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported = [node.module] + ["%s.%s" % (node.module, a.name) for a in node.names]
+        elif isinstance(node, ast.Call) and node.args:
+            called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            literal = _fold(node.args[0]) if called in _IMPORTING_CALLS else None
+            if literal:
+                imported = [literal.replace(":", ".")]
+                self._reported.update(id(sub) for sub in ast.walk(node.args[0]))
+        for dotted in imported:
+            owner = _match_module(dotted, self.forbidden)
+            if owner:
+                self.add("PF201", node, "The core imports %s, which belongs to %s." % (dotted, owner), dotted)
+                return
+
+    def names(self, node: ast.AST) -> None:
+        """PF202: an identifier or a string that names a plugin."""
+        field = _IDENTIFIER_FIELDS.get(type(node))
+        ident = getattr(node, field, None) if field else None
+        if ident and ident in self.tops:
+            owner = self.forbidden.modules.get(ident, ident)
+            self.add("PF202", node, "The core names %s (%s) in an identifier." % (ident, owner), ident)
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
+            owner = _match_string(node.value, self.forbidden) if id(node) not in self._reported else None
+            if owner:
+                self.add("PF202", node, "The core names %r, which belongs to %s." % (node.value, owner), node.value)
 
 
 def in_tree_targets(spec: AuditSpec) -> tuple[list[targets.Target], list[str]]:

@@ -1,8 +1,10 @@
-"""The child process of the dynamic checks: judge plugins, report as JSON.
+"""The child process of the dynamic checks: judge plugins, report facts.
 
 Started by :mod:`plugfair.conformance.dynamic` through
-:mod:`plugfair.conformance.channel`, with ``sys.path`` and the plugins to
-judge on standard input.  Each plugin is loaded as the registry loads it:
+:mod:`plugfair.conformance.channel` and
+:mod:`plugfair.registry.childproc`, which hands :func:`handler`'s
+function one plugin at a time.  Each plugin is loaded as the registry
+loads it:
 
 * a plugin with an entry point in ``plugfair.plugins`` from that entry
   point;
@@ -14,19 +16,18 @@ judge on standard input.  Each plugin is loaded as the registry loads it:
 Either way the same walk then judges the class and each hook, and lists
 the plugin's tests.  For a plugin that another host's profile describes,
 :mod:`plugfair.conformance.childhost` also records what the plugin tells
-that host.  Findings go back to the parent through the channel.
+that host.  Findings go back to the host through the channel, which
+decides what to accept.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from plugfair.conformance.channel import ResultWriter
-
-__all__ = ["child_main", "Findings"]
+__all__ = ["handler", "Findings"]
 
 
 class Findings:
@@ -350,20 +351,21 @@ def _crashed(name: str) -> dict[str, Any]:
     }
 
 
-def child_main(job: dict[str, Any]) -> None:
-    """Body of the child: judge each plugin, write JSON lines, exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    with open(job["out"], "a", encoding="utf-8") as out:
-        writer = ResultWriter(out)
-        for item in job["plugins"]:
-            writer.start(item["name"])
-            try:
-                result = _walk(item, job)
-            except BaseException as exc:  # noqa: BLE001 - report, never crash
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                result = _crashed(item["name"])
-            writer.result(result)
-    os._exit(0)
+def handler(job: dict[str, Any]) -> Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]:
+    """Prepare a checker child; return what judges one plugin in it.
+
+    Run by :func:`plugfair.registry.childproc.child.serve`, which sends each
+    result back to the host.
+    """
+
+    def judge(item: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        try:
+            result = _walk(item, job)
+        except BaseException as exc:  # noqa: BLE001 - report, never crash
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            result = _crashed(item["name"])
+        taint = ["it patched plugfair"] if any(f["code"] == "PF110" for f in result["findings"]) else []
+        return result, taint
+
+    return judge

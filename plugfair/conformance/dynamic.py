@@ -50,15 +50,6 @@ CHECKS = (
     "test listing",
 )
 
-# The child sets its import path before it imports plugfair, so nothing
-# is imported from anywhere else (see plugfair.registry.childproc).
-_CHILD = (
-    "import json, sys\n"
-    "job = json.loads(sys.stdin.read())\n"
-    "sys.path[:] = job['sys_path']\n"
-    "from plugfair.conformance.child import child_main\n"
-    "child_main(job)\n"
-)
 #: Checks through the interface of the host a plugin comes from: each
 #: check with the ``plugin_interface`` hook that enables it.
 HOST_CHECKS = (("host config groups", "register_opts"), ("service clients", "service_clients"))

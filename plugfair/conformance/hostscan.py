@@ -134,18 +134,10 @@ def scan(profile: Profile, path: Sequence[str] | None = None) -> list[str]:
     is not installed leaves the profile as written (and says so).
     """
     notes: list[str] = []
-    wanted = [m for m in profile.stable if not m.endswith(".*")]
-    trees: dict[str, ast.Module | None] = {}
-
-    def tree_of(dotted: str) -> ast.Module | None:
-        if dotted not in trees:
-            filename = module_file(dotted, path)
-            trees[dotted] = _parse(filename) if filename else None
-        return trees[dotted]
-
+    trees = _Trees(path)
     known = {d.name for d in profile.deprecated}
-    for module in wanted:
-        tree = tree_of(module)
+    for module in [m for m in profile.stable if not m.endswith(".*")]:
+        tree = trees.get(module)
         if tree is None:
             if module in profile.exports_from_all or profile.scan_deprecated:
                 notes.append(
@@ -154,38 +146,51 @@ def scan(profile: Profile, path: Sequence[str] | None = None) -> list[str]:
                 )
             continue
         if module in profile.exports_from_all:
-            names = _all_names(tree)
-            profile.exports[module] = names
-        if not profile.scan_deprecated:
-            continue
-        found: list[Deprecation] = []
-        for deps in _definitions(tree, module).values():
-            found.extend(deps)
-        package = module if module_file(module, path) and str(module_file(module, path)).endswith(
-            "__init__.py"
-        ) else module.rpartition(".")[0]
-        for node in tree.body:
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                source = ".".join(base + ([node.module] if node.module else []))
-            else:
-                source = node.module or ""
-            if not profile.is_host(source) or source == module:
-                continue
-            src_tree = tree_of(source)
-            if src_tree is None:
-                continue
-            defs = _definitions(src_tree, source)
-            for alias in node.names:
-                for dep in defs.get(alias.name, []):
-                    found.append(
-                        _rename(dep, "%s.%s" % (source, alias.name), "%s.%s" % (module, alias.asname or alias.name))
-                    )
-        for dep in found:
+            profile.exports[module] = _all_names(tree)
+        for dep in _deprecations_in(profile, module, tree, trees) if profile.scan_deprecated else ():
             if dep.name not in known:
                 profile.deprecated.append(dep)
                 known.add(dep.name)
     return notes
+
+
+class _Trees:
+    """Parsed host modules, by dotted name (``None``: not found)."""
+
+    def __init__(self, path: Sequence[str] | None) -> None:
+        self.path = path
+        self._trees: dict[str, ast.Module | None] = {}
+
+    def get(self, dotted: str) -> ast.Module | None:
+        if dotted not in self._trees:
+            filename = module_file(dotted, self.path)
+            self._trees[dotted] = _parse(filename) if filename else None
+        return self._trees[dotted]
+
+    def package_of(self, module: str) -> str:
+        """The package relative imports in ``module`` start from."""
+        filename = module_file(module, self.path)
+        return module if filename and str(filename).endswith("__init__.py") else module.rpartition(".")[0]
+
+
+def _deprecations_in(profile: Profile, module: str, tree: ast.Module, trees: _Trees) -> list[Deprecation]:
+    """What ``module`` defines as deprecated, and what it re-exports of
+    the deprecations of other host modules (under its own names)."""
+    found = [dep for deps in _definitions(tree, module).values() for dep in deps]
+    package = trees.package_of(module)
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".")
+            source = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+        else:
+            source = node.module or ""
+        src_tree = trees.get(source) if profile.is_host(source) and source != module else None
+        if src_tree is None:
+            continue
+        defs = _definitions(src_tree, source)
+        for alias in node.names:
+            for dep in defs.get(alias.name, []):
+                found.append(_rename(dep, "%s.%s" % (source, alias.name), "%s.%s" % (module, alias.asname or alias.name)))
+    return found

@@ -196,45 +196,79 @@ def _not_found(name: str, group: str | None, eps: list[importlib.metadata.EntryP
     )
 
 
-def _select(
-    name: str, group: str | None, hosted: RecordSource | None
-) -> tuple[list[importlib.metadata.EntryPoint], importlib.metadata.Distribution | None, list[str], str, list[str]]:
+Selection = tuple[
+    list[importlib.metadata.EntryPoint], "importlib.metadata.Distribution | None", list[str], str, list[str]
+]
+
+
+def _select(name: str, group: str | None, hosted: RecordSource | None) -> Selection:
     """What ``name`` selects: entry points in ``group``, the distribution,
     the roots of its code, the distribution's name and the plugin names.
 
-    Entry-point names come first, then distribution names, then hosted
-    plugins' names.
+    Each of :data:`_SELECTORS` is tried in turn: entry-point names come
+    first, then plugfair plugins checked against another profile, then
+    distribution names, then hosted plugins' names.
+
+    :raises TargetError: if none of them knows ``name``.
     """
     eps = _group_entry_points(group)
-    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
+    for selector in _SELECTORS:
+        found = selector(name, group, eps, hosted)
+        if found is not None:
+            return found
+    raise _not_found(name, group, eps, hosted)
+
+
+Eps = list[importlib.metadata.EntryPoint]
+
+
+def _by_entry_point(name: str, group: str | None, eps: Eps, hosted: RecordSource | None) -> Selection | None:
     chosen = [ep for ep in eps if ep.name == name]
-    if chosen:
-        roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen})
-        return chosen, getattr(chosen[0], "dist", None), roots, _dist_name(chosen[0]), [name]
-    if group != NAMESPACE:
-        # a plugfair plugin, checked against another profile by its name
-        theirs, roots = _roots_of(name, NAMESPACE)
-        if theirs:
-            dist_name = _dist_name(theirs[0])
-            chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
-            return chosen, getattr(theirs[0], "dist", None), roots, dist_name, [name]
+    if not chosen:
+        return None
+    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
+    roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen})
+    return chosen, getattr(chosen[0], "dist", None), roots, _dist_name(chosen[0]), [name]
+
+
+def _by_plugfair_plugin(name: str, group: str | None, eps: Eps, hosted: RecordSource | None) -> Selection | None:
+    """A plugfair plugin, checked against another profile by its name."""
+    theirs, roots = _roots_of(name, NAMESPACE) if group != NAMESPACE else ([], [])
+    if not theirs:
+        return None
+    dist_name = _dist_name(theirs[0])
+    chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
+    return chosen, getattr(theirs[0], "dist", None), roots, dist_name, [name]
+
+
+def _by_distribution(name: str, group: str | None, eps: Eps, hosted: RecordSource | None) -> Selection | None:
+    """A distribution is checked whole: its top-level packages."""
     dist = _distribution(name)
-    if dist is not None:
-        dist_name = str(dist.metadata["Name"] or name)
-        chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
-        # A distribution is checked whole: its top-level packages.
-        roots = _dist_roots(dist) or sorted({ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen})
-        return chosen, dist, roots, dist_name, []
+    if dist is None:
+        return None
+    dist_name = str(dist.metadata["Name"] or name)
+    chosen = [ep for ep in eps if normalize(_dist_name(ep)) == normalize(dist_name)]
+    roots = _dist_roots(dist) or sorted({ep.value.partition(":")[0].strip().split(".")[0] for ep in chosen})
+    return chosen, dist, roots, dist_name, []
+
+
+def _by_hosted(name: str, group: str | None, eps: Eps, hosted: RecordSource | None) -> Selection | None:
     rec = _hosted_record(name, hosted)
     if rec is None:
-        raise _not_found(name, group, eps, hosted)
+        return None
     origin = origin_of(rec)
-    if origin is not None and origin.group == group:
-        chosen = [ep for ep in eps if (ep.name, ep.value) == (origin.name, origin.value)]
+    chosen = [] if origin is None or origin.group != group else [
+        ep for ep in eps if (ep.name, ep.value) == (origin.name, origin.value)
+    ]
+    roots_by_plugin = {ep_name: root for root, (ep_name, _d) in plugin_roots(group).items()}
     roots = sorted({roots_by_plugin.get(ep.name, ep.value.partition(":")[0]) for ep in chosen}) or [
         rec.target.partition(":")[0].split(".")[0]
     ]
     return chosen, _distribution(rec.distribution), roots, rec.distribution, [name]
+
+
+#: How a name given to ``plugfair check`` is looked up, in order.
+_SELECTORS = (_by_entry_point, _by_plugfair_plugin, _by_distribution, _by_hosted)
 
 
 def from_installed(

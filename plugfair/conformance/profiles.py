@@ -2,18 +2,20 @@
 
 A profile is a JSON file.  Two ship with plugfair (``plugfair``, the
 default, and ``tempest``); users pass their own with ``--profile-file``.
-The format is documented in ``doc/source/user/conformance.rst``; every
-key is checked here so that a typo is an error, not a silent no-op.
+The format is documented in ``doc/source/user/conformance.rst`` and
+checked against a JSON Schema shipped in the package
+(``schemas/profile.schema.json``), so that a typo is an error, not a
+silent no-op.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import json
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from plugfair.interface.errors import UsageError
@@ -31,28 +33,10 @@ __all__ = [
 ]
 
 FORMAT = 1
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_PATTERN = re.compile(r"^[A-Za-z0-9_*?\[\]!]+$")
-_KEYS = {
-    "format",
-    "name",
-    "description",
-    "reference",
-    "host",
-    "stable",
-    "exports",
-    "alternatives",
-    "default_alternative",
-    "deprecated",
-    "scan_deprecated",
-    "plugin_modules",
-    "dynamic",
-    "plugin_interface",
-    "idempotent_ids",
-}
-_INTERFACE_KEYS = {"register_opts", "host_groups", "service_clients", "unique_service_keys"}
-_HOST_KEYS = {"name", "packages", "plugin_group"}
-_DEPRECATION_KEYS = {"name", "since", "removed_in", "alternative", "kwarg"}
+#: The JSON Schema of a profile file, in ``schemas/``.
+SCHEMA = "profile.schema.json"
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+               bool: "true or false", type(None): "null"}
 
 
 class ProfileError(UsageError):
@@ -308,184 +292,133 @@ def _fail(source: str, message: str) -> ProfileError:
     return ProfileError(message + " See 'Profiles' in the conformance docs.", source=source)
 
 
-def _str(data: Mapping[str, Any], key: str, source: str, *, required: bool = False) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise _fail(source, "the key %r is required." % key)
-        return ""
-    if not isinstance(value, str):
-        raise _fail(source, "%r must be a string, not %s." % (key, type(value).__name__))
-    return value
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    """The validator of :data:`SCHEMA` (``schemas/profile.schema.json``)."""
+    import jsonschema
+
+    with open(data_path("schemas", SCHEMA), encoding="utf-8") as f:
+        schema = json.load(f)
+    return jsonschema.Draft202012Validator(schema)
 
 
-def _dotted_list(value: object, key: str, source: str, *, star: bool = False) -> list[str]:
-    if not isinstance(value, list):
-        raise _fail(source, "%r must be a list of dotted names." % key)
-    out = []
-    for item in value:
-        name = item[:-2] if star and isinstance(item, str) and item.endswith(".*") else item
-        if not isinstance(name, str) or not _DOTTED.match(name):
-            raise _fail(source, "%r: %r is not a dotted module name." % (key, item))
-        out.append(item)
-    return out
+def _where(path: Sequence[Any]) -> str:
+    """``'deprecated[0].name'``: a place in the profile, as its docs name it."""
+    text = ""
+    for part in path:
+        text += "[%d]" % part if isinstance(part, int) else ("." if text else "") + str(part)
+    return "'%s'" % text if text else "the profile"
+
+
+def _schema_message(error: Any, root: Mapping[str, Any]) -> str:
+    """The message of a schema violation: the ``errorMessage`` of the
+    schema that failed (or of the nearest schema around it), else one
+    made from the JSON Schema keyword."""
+    where, instance = _where(error.absolute_path), error.instance
+    fields = {"where": where, "value": repr(instance), "type": _JSON_TYPES.get(type(instance), "a value")}
+    text = error.schema.get("errorMessage") if isinstance(error.schema, Mapping) else None
+    if isinstance(text, Mapping):
+        text = text.get(error.validator)
+    if error.validator == "required" and not text:
+        missing = [k for k in error.validator_value if k not in instance]
+        text = "the key %r is required%s." % (missing[0], "" if where == "the profile" else " in " + where)
+    elif error.validator == "additionalProperties" and not text and isinstance(instance, Mapping):
+        unknown = sorted(set(instance) - set(error.schema.get("properties", {})))
+        text = "unknown key(s)%s: %s." % (
+            "" if where == "the profile" else " in " + where, ", ".join(map(repr, unknown))
+        )
+    if not text:
+        text = _enclosing_message(error, root)
+    return str(text).format(**fields)
+
+
+def _enclosing_message(error: Any, root: Mapping[str, Any]) -> str:
+    """The plain-text ``errorMessage`` nearest around the schema that failed."""
+    node: Any = root
+    found = "{where} is not valid: %s." % error.message
+    for key in list(error.absolute_schema_path)[:-1]:
+        if key == "$ref" and isinstance(node, Mapping):
+            node = root["$defs"][str(node["$ref"]).rpartition("/")[2]]
+            continue
+        node = node[key]
+        if isinstance(node, Mapping) and isinstance(node.get("errorMessage"), str):
+            found = node["errorMessage"]
+    return found
+
+
+def _relations(data: Mapping[str, Any], source: str) -> None:
+    """The checks that relate two keys, which the schema does not make."""
+    packages = data["host"]["packages"]
+    for entry in data["stable"]:
+        if entry.split(".")[0] not in packages:
+            raise _fail(source, "stable module %r is outside the host packages %s." % (entry, packages))
+    for module in data.get("exports", {}):
+        if module not in data["stable"]:
+            raise _fail(source, "'exports' names %r, which is not an exact 'stable' entry." % module)
+    for i, dep in enumerate(data.get("deprecated", [])):
+        if dep["name"].split(".")[0] not in packages:
+            raise _fail(
+                source, "'deprecated[%d].name': %r must be a dotted name inside the host packages." % (i, dep["name"])
+            )
 
 
 def parse(data: object, *, source: str) -> Profile:
     """Build a :class:`Profile` from decoded JSON, checking every key.
 
+    The shape is checked against the JSON Schema shipped with plugfair
+    (``plugfair/conformance/schemas/profile.schema.json``).
+
     :raises ProfileError: naming the first problem found.
     """
-    if not isinstance(data, dict):
+    import jsonschema
+
+    validator = _validator()
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        raise _fail(source, _schema_message(error, validator.schema))
+    if not isinstance(data, dict):  # pragma: no cover - the schema says so
         raise _fail(source, "the top level must be a JSON object.")
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise _fail(source, "unknown key(s) %s." % ", ".join(map(repr, unknown)))
-    fmt = data.get("format", FORMAT)
-    if fmt != FORMAT:
-        raise _fail(source, "format %r is not supported; this plugfair reads format %d." % (fmt, FORMAT))
-    name = _str(data, "name", source, required=True)
-    if not re.match(r"^[A-Za-z0-9_.-]{1,64}$", name):
-        raise _fail(source, "name %r must be 1-64 letters, digits, '.', '_' or '-'." % name)
-    host = data.get("host")
-    if not isinstance(host, dict):
-        raise _fail(source, "'host' is required and must be an object with 'packages'.")
-    unknown = sorted(set(host) - _HOST_KEYS)
-    if unknown:
-        raise _fail(source, "unknown key(s) in 'host': %s." % ", ".join(map(repr, unknown)))
-    packages = _dotted_list(host.get("packages"), "host.packages", source)
-    if not packages or any("." in p for p in packages):
-        raise _fail(source, "'host.packages' must list one or more top-level package names.")
-    group = _str(host, "plugin_group", source) or None
-    stable = _dotted_list(data.get("stable"), "stable", source, star=True)
-    if not stable:
-        raise _fail(source, "'stable' must list at least one module.")
-    for entry in stable:
-        if entry.split(".")[0] not in packages:
-            raise _fail(source, "stable module %r is outside the host packages %s." % (entry, packages))
-    exports, from_all = _exports(data.get("exports", {}), stable, source)
-    alternatives = data.get("alternatives", {})
-    if not isinstance(alternatives, dict) or not all(
-        isinstance(k, str) and _DOTTED.match(k) and isinstance(v, str) for k, v in alternatives.items()
-    ):
-        raise _fail(source, "'alternatives' must map dotted names to strings.")
-    deprecated = _deprecations(data.get("deprecated", []), packages, source)
-    patterns = data.get("plugin_modules", [])
-    if not isinstance(patterns, list) or not all(
-        isinstance(p, str) and _PATTERN.match(p) for p in patterns
-    ):
-        raise _fail(source, "'plugin_modules' must be a list of fnmatch patterns of package names.")
-    for key in ("scan_deprecated", "dynamic", "idempotent_ids"):
-        if not isinstance(data.get(key, False), bool):
-            raise _fail(source, "%r must be true or false." % key)
-    if "plugin_interface" in data and not group:
-        raise _fail(source, "'plugin_interface' needs 'host.plugin_group': the group its plugins come from.")
+    _relations(data, source)
+    host = data["host"]
+    exports = data.get("exports", {})
     return Profile(
-        name=name,
-        description=_str(data, "description", source),
-        host_name=_str(host, "name", source) or packages[0],
-        host_packages=tuple(packages),
-        plugin_group=group,
-        stable=tuple(stable),
-        exports=exports,
-        exports_from_all=tuple(from_all),
-        alternatives=dict(alternatives),
-        default_alternative=_str(data, "default_alternative", source),
-        deprecated=deprecated,
-        scan_deprecated=bool(data.get("scan_deprecated", False)),
-        plugin_modules=tuple(patterns),
-        dynamic=bool(data.get("dynamic", False)),
-        interface=_interface(data.get("plugin_interface"), source),
-        idempotent_ids=bool(data.get("idempotent_ids", False)),
-        reference=_str(data, "reference", source),
+        name=data["name"],
+        description=data.get("description", ""),
+        host_name=host.get("name") or host["packages"][0],
+        host_packages=tuple(host["packages"]),
+        plugin_group=host.get("plugin_group") or None,
+        stable=tuple(data["stable"]),
+        exports={m: None if names == "__all__" else frozenset(names) for m, names in exports.items()},
+        exports_from_all=tuple(m for m, names in exports.items() if names == "__all__"),
+        alternatives=dict(data.get("alternatives", {})),
+        default_alternative=data.get("default_alternative", ""),
+        deprecated=[
+            Deprecation(
+                name=d["name"],
+                since=d["since"],
+                removed_in=d["removed_in"],
+                alternative=d.get("alternative") or None,
+                kwarg=d.get("kwarg") or None,
+            )
+            for d in data.get("deprecated", [])
+        ],
+        scan_deprecated=data.get("scan_deprecated", False),
+        plugin_modules=tuple(data.get("plugin_modules", [])),
+        dynamic=data.get("dynamic", False),
+        interface=_interface(data.get("plugin_interface")),
+        idempotent_ids=data.get("idempotent_ids", False),
+        reference=data.get("reference", ""),
         source=source,
     )
 
 
-def _exports(
-    exports_raw: object, stable: list[str], source: str
-) -> tuple[dict[str, frozenset[str] | None], list[str]]:
-    """Parse ``exports``: the names of each exact stable module, and the
-    modules whose names are read from ``__all__``."""
-    if not isinstance(exports_raw, dict):
-        raise _fail(source, "'exports' must map a stable module to a list of names or \"__all__\".")
-    exports: dict[str, frozenset[str] | None] = {}
-    from_all = []
-    for module, names in exports_raw.items():
-        if module not in stable:
-            raise _fail(source, "'exports' names %r, which is not an exact 'stable' entry." % module)
-        if names == "__all__":
-            from_all.append(module)
-            exports[module] = None
-        elif isinstance(names, list) and all(isinstance(n, str) and n.isidentifier() for n in names):
-            exports[module] = frozenset(names)
-        else:
-            raise _fail(source, "'exports' of %r must be a list of identifiers or \"__all__\"." % module)
-    return exports, from_all
-
-
-def _deprecations(raw_deps: object, packages: list[str], source: str) -> list[Deprecation]:
-    """Parse ``deprecated``."""
-    deprecated = []
-    if not isinstance(raw_deps, list):
-        raise _fail(source, "'deprecated' must be a list of objects.")
-    for i, dep in enumerate(raw_deps):
-        where = "deprecated[%d]" % i
-        if not isinstance(dep, dict):
-            raise _fail(source, "%s must be an object." % where)
-        unknown = sorted(set(dep) - _DEPRECATION_KEYS)
-        if unknown:
-            raise _fail(source, "unknown key(s) in %s: %s." % (where, ", ".join(map(repr, unknown))))
-        dep_name = _str(dep, "name", source, required=True)
-        if not _DOTTED.match(dep_name) or dep_name.split(".")[0] not in packages:
-            raise _fail(source, "%s: name %r must be a dotted name inside the host packages." % (where, dep_name))
-        kwarg = _str(dep, "kwarg", source) or None
-        if kwarg is not None and not kwarg.isidentifier():
-            raise _fail(source, "%s: kwarg %r is not an identifier." % (where, kwarg))
-        deprecated.append(
-            Deprecation(
-                name=dep_name,
-                since=_str(dep, "since", source, required=True),
-                removed_in=_str(dep, "removed_in", source, required=True),
-                alternative=_str(dep, "alternative", source) or None,
-                kwarg=kwarg,
-            )
-        )
-    return deprecated
-
-
-def _interface(data: object, source: str) -> PluginInterface | None:
-    """Parse ``plugin_interface``; ``None`` when absent."""
+def _interface(data: Mapping[str, Any] | None) -> PluginInterface | None:
+    """``plugin_interface`` (already checked by the schema); ``None`` when absent."""
     if data is None:
         return None
-    if not isinstance(data, dict):
-        raise _fail(source, "'plugin_interface' must be an object.")
-    unknown = sorted(set(data) - _INTERFACE_KEYS)
-    if unknown:
-        raise _fail(source, "unknown key(s) in 'plugin_interface': %s." % ", ".join(map(repr, unknown)))
-    hooks = {}
-    for key in ("register_opts", "service_clients"):
-        value = data.get(key)
-        if value is not None and not (isinstance(value, str) and value.isidentifier()):
-            raise _fail(source, "'plugin_interface.%s' must be a method name." % key)
-        hooks[key] = value
-    groups = data.get("host_groups", [])
-    if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
-        raise _fail(source, "'plugin_interface.host_groups' must be a list of group names or fnmatch patterns.")
-    keys = data.get("unique_service_keys", {})
-    if not isinstance(keys, dict) or not all(
-        isinstance(k, str) and k and isinstance(v, list) and all(isinstance(x, str) for x in v)
-        for k, v in keys.items()
-    ):
-        raise _fail(
-            source,
-            "'plugin_interface.unique_service_keys' must map a key to the list of values the host uses.",
-        )
-    if keys and not hooks["service_clients"]:
-        raise _fail(source, "'plugin_interface.unique_service_keys' needs 'service_clients'.")
     return PluginInterface(
-        register_opts=hooks["register_opts"],
-        host_groups=tuple(groups),
-        service_clients=hooks["service_clients"],
-        unique_service_keys={k: tuple(v) for k, v in keys.items()},
+        register_opts=data.get("register_opts"),
+        host_groups=tuple(data.get("host_groups", [])),
+        service_clients=data.get("service_clients"),
+        unique_service_keys={k: tuple(v) for k, v in data.get("unique_service_keys", {}).items()},
     )

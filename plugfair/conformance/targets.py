@@ -252,26 +252,7 @@ def _package_prefix(root: str) -> tuple[str, str]:
 def from_directory(path: str, *, group: str | None, label: str | None = None) -> Target:
     """A source tree: every ``.py`` file below ``path``."""
     root = os.path.abspath(path)
-    rels: list[str] = []
-    egg_eps: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info")
-        )
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                rels.append(name if rel_dir == "." else "%s/%s" % (rel_dir, name))
-    for entry in sorted(os.listdir(root)) + [
-        "src/" + e for e in (sorted(os.listdir(os.path.join(root, "src"))) if os.path.isdir(os.path.join(root, "src")) else [])
-    ]:
-        if entry.endswith(".egg-info"):
-            ep_file = os.path.join(root, entry, "entry_points.txt")
-            if os.path.isfile(ep_file):
-                with open(ep_file, encoding="utf-8", errors="replace") as f:
-                    egg_eps = entry_points_ini(f.read(), group)
+    rels = _python_files(root)
 
     def read_text(name: str) -> str | None:
         try:
@@ -282,20 +263,7 @@ def from_directory(path: str, *, group: str | None, label: str | None = None) ->
 
     dist, eps = project_metadata(read_text, group)
     modules = module_names(rels)
-    own, parents = own_roots(modules)
-    prefix, top_dir = _package_prefix(root)
-    if prefix:
-        # The directory is itself (inside) a package: name its modules as
-        # they are imported, so that a plugin's imports of its own modules
-        # are seen as its own.
-        inits = {r.partition("/")[0] for r in rels if r.endswith("/__init__.py")}
-        for rel, mod in modules.items():
-            if rel == "__init__.py":
-                modules[rel] = prefix
-            elif mod and ("/" not in rel or rel.partition("/")[0] in inits):
-                modules[rel] = "%s.%s" % (prefix, mod)
-        own = [prefix]
-        parents = [os.path.relpath(os.path.dirname(top_dir), root).replace(os.sep, "/")]
+    own, parents = _as_package(root, rels, modules) or own_roots(modules)
     display = path.rstrip("/\\") or "."
     files = [
         SourceFile(
@@ -315,9 +283,53 @@ def from_directory(path: str, *, group: str | None, label: str | None = None) ->
         files=files,
         own=own,
         distribution=dist,
-        entry_points=eps or egg_eps,
+        entry_points=eps or _egg_entry_points(root, group),
         import_path=lambda: import_dirs,
     )
+
+
+def _python_files(root: str) -> list[str]:
+    """The ``.py`` files below ``root`` (``/``-separated, relative), in
+    order, leaving out hidden, build and metadata directories."""
+    rels: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info")
+        )
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rels.extend(name if rel_dir == "." else "%s/%s" % (rel_dir, name) for name in sorted(filenames)
+                    if name.endswith(".py"))
+    return rels
+
+
+def _egg_entry_points(root: str, group: str | None) -> list[tuple[str, str]]:
+    """Entry points from an ``*.egg-info`` in ``root`` or ``root/src`` (an
+    older ``setup.py develop``), the last one found."""
+    src = os.path.join(root, "src")
+    entries = sorted(os.listdir(root)) + ["src/" + e for e in (sorted(os.listdir(src)) if os.path.isdir(src) else [])]
+    found: list[tuple[str, str]] = []
+    for entry in entries:
+        ep_file = os.path.join(root, entry, "entry_points.txt")
+        if entry.endswith(".egg-info") and os.path.isfile(ep_file):
+            with open(ep_file, encoding="utf-8", errors="replace") as f:
+                found = entry_points_ini(f.read(), group)
+    return found
+
+
+def _as_package(root: str, rels: list[str], modules: dict[str, str | None]) -> tuple[list[str], list[str]] | None:
+    """When ``root`` is itself (inside) a package: name its modules as they
+    are imported, so a plugin's imports of its own modules are its own;
+    return its own roots and the directory above the package."""
+    prefix, top_dir = _package_prefix(root)
+    if not prefix:
+        return None
+    inits = {r.partition("/")[0] for r in rels if r.endswith("/__init__.py")}
+    for rel, mod in modules.items():
+        if rel == "__init__.py":
+            modules[rel] = prefix
+        elif mod and ("/" not in rel or rel.partition("/")[0] in inits):
+            modules[rel] = "%s.%s" % (prefix, mod)
+    return [prefix], [os.path.relpath(os.path.dirname(top_dir), root).replace(os.sep, "/")]
 
 
 def is_path(spec: str) -> bool:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from plugfair.interface.hosting import HostedPlugin
     from plugfair.interface.plugin import Plugin
     from plugfair.interface.quota import QuotaResource
+    from plugfair.registry.integrity import LoadGuard
 
 __all__ = ["Registry", "Collision"]
 
@@ -89,6 +90,7 @@ class Registry:
         self._commands: dict[str, dict[str, type]] = {}
         self._services: dict[str, dict[str, Callable[..., Any]]] = {}
         self._hosted: dict[str, dict[str, HostedPlugin]] = {}
+        self._load_guard: LoadGuard | None = None
         self._records: list[r.PluginRecord] = sorted(
             (rec.copy() for rec in records), key=lambda x: (x.name, x.distribution)
         )
@@ -464,6 +466,8 @@ class Registry:
 
         try:
             loader = self._loader(rec)
+            guard = self._guard()
+            guard.begin()
             try:
                 obj = loader()
             except KeyboardInterrupt:
@@ -484,6 +488,7 @@ class Registry:
             for group, opts in groups:
                 if self.holds("config group", group, name):
                     conf.register_opts(opts, group=group)
+            _refuse_tampering(rec, guard.end(name, rec.target))
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -493,6 +498,14 @@ class Registry:
             raise PluginLoadError(name, str(exc)) from exc
         self._instances[name] = plugin
         return plugin
+
+    def _guard(self) -> LoadGuard:
+        """What watches each load for changes to what is not the plugin's own."""
+        from plugfair.registry.integrity import LoadGuard
+
+        if self._load_guard is None:
+            self._load_guard = LoadGuard([(x.name, x.target) for x in self._records])
+        return self._load_guard
 
     def _loader(self, rec: r.PluginRecord) -> Callable[[], object]:
         """What imports the plugin: its entry point, or its host's
@@ -630,6 +643,29 @@ def _takes_services(factory: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _refuse_tampering(rec: r.PluginRecord, changed: list[str]) -> None:
+    """Refuse a plugin that changed what is not its own as it loaded (and
+    keep that in the manifest, for the next commands and the doctor).
+
+    :raises PluginLoadError: if ``changed`` is not empty.
+    """
+    if not changed:
+        return
+    from plugfair.registry import manifest
+
+    error = PluginLoadError(
+        rec.name,
+        "it changes what is not its own when it is loaded: %s" % "; ".join(changed),
+        remedy="Ask the plugin's authors to stop patching plugfair and other plugins, or disable it "
+        "with '[plugfair] disabled_plugins = %s'." % rec.name,
+    )
+    kept = rec.copy()
+    kept.status = r.STATUS_FAILED
+    kept.problems.append(r.Problem(kind="tamper", reason=error.reason, remedy=error.remedy))
+    manifest.remember(kept)
+    raise error
 
 
 def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:

@@ -1,8 +1,13 @@
 """Probe plugins: import each one, call its hooks, describe it as a record.
 
-:func:`describe` judges one plugin class.  :func:`run_job` is the body of
-the probe child process, which the manifest builder starts so that a plugin
-that exits, hangs or floods stdout at import cannot touch the host process.
+:func:`describe` judges one plugin class.  :func:`handler` makes the body
+of the probe child, which the manifest builder
+(:mod:`plugfair.registry.manifest`) runs through
+:mod:`plugfair.registry.childproc`, so that a plugin that exits, hangs,
+forks or floods stdout at import cannot touch the host process.  Around
+each plugin the child watches what the plugin changed that is not its own
+(:mod:`plugfair.registry.integrity`).  :func:`entry_points` is the host's
+own list of the plugins to probe.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from plugfair.interface.errors import (
 from plugfair.interface.hosting import HostedPlugin
 from plugfair.registry import records as r
 from plugfair.registry import validate as v
+from plugfair.registry.integrity import Watch, code_map, host_changes, snapshot_host
 
 __all__ = [
     "describe",
@@ -29,101 +35,10 @@ __all__ = [
     "ident",
     "snapshot_host",
     "host_changes",
-    "run_job",
+    "handler",
     "entry_points",
     "module_files",
 ]
-
-
-def snapshot_host() -> dict[str, dict[str, int]]:
-    """Record the identity of every attribute of plugfair's own modules."""
-    snap: dict[str, dict[str, int]] = {}
-    for modname, mod in list(sys.modules.items()):
-        if mod is None or not (modname == "plugfair" or modname.startswith("plugfair.")):
-            continue
-        attrs = dict(vars(mod))
-        snap[modname] = {k: id(val) for k, val in attrs.items()}
-        for k, val in attrs.items():
-            if isinstance(val, type) and getattr(val, "__module__", "").startswith(
-                ("plugfair.", "plugfair")
-            ):
-                snap["%s.%s" % (modname, k)] = {a: id(b) for a, b in vars(val).items()}
-    return snap
-
-
-def _owned_by(value: object, package: str) -> bool:
-    """Whether ``value`` (a function, class, method...) comes from ``package``."""
-    try:
-        value = getattr(value, "__func__", value)
-        module = getattr(value, "__module__", None)
-    except Exception:  # noqa: BLE001 - any object may sit in a module
-        return False
-    return isinstance(module, str) and (
-        module == package or module.startswith(package + ".")
-    )
-
-
-def _planted(package: str, known: set[str]) -> list[str]:
-    """Attributes that ``package`` defined in plugfair modules not in ``known``.
-
-    This catches patches to plugfair modules that were imported only
-    during the probe (and so are not in the snapshot).
-    """
-    found = []
-    for modname, mod in list(sys.modules.items()):
-        if mod is None or modname in known:
-            continue
-        if not (modname == "plugfair" or modname.startswith("plugfair.")):
-            continue
-        if modname.startswith("plugfair.tests"):
-            continue  # test modules import plugin classes on purpose
-        for name, value in list(vars(mod).items()):
-            if _owned_by(value, package):
-                found.append("%s.%s" % (modname, name))
-            elif isinstance(value, type) and _owned_by(value, "plugfair"):
-                for attr, member in list(vars(value).items()):
-                    if _owned_by(member, package):
-                        found.append("%s.%s.%s" % (modname, name, attr))
-    return found
-
-
-def host_changes(
-    before: dict[str, dict[str, int]], package: str | None = None
-) -> list[str]:
-    """Return the plugfair attributes changed since ``before``.
-
-    :param package: the plugin's top-level package; attributes that this
-        package added to plugfair classes, or to plugfair modules imported
-        after ``before`` was taken, are reported too.
-    """
-    after = snapshot_host()
-    changed = []
-    foreign = bool(package) and package != "plugfair"
-    for owner, attrs in before.items():
-        now = after.get(owner)
-        if now is None:
-            continue
-        for name, ident in attrs.items():
-            if now.get(name) != ident:
-                changed.append("%s.%s" % (owner, name))
-        for name in now.keys() - attrs.keys():
-            mod = sys.modules.get(owner)
-            if mod is None:
-                # a class ("module.Class"): a new attribute the plugin made
-                modname, _, clsname = owner.rpartition(".")
-                cls = getattr(sys.modules.get(modname), clsname, None)
-                if foreign and _owned_by(getattr(cls, name, None), str(package)):
-                    changed.append("%s.%s" % (owner, name))
-                continue
-            value = getattr(mod, name, None)
-            if isinstance(value, type(sys)) and value.__name__ == "%s.%s" % (owner, name):
-                continue  # a submodule was imported: not a patch
-            if name.startswith("__"):
-                continue
-            changed.append("%s.%s" % (owner, name))
-    if foreign:
-        changed.extend(_planted(str(package), set(before)))
-    return sorted(set(changed))
 
 
 def _failure(
@@ -233,48 +148,69 @@ def describe_hosting(
 ) -> tuple[r.PluginRecord, list[HostedPlugin]]:
     """:func:`describe`, plus the plugins it hosts (for a plugin that is
     not itself hosted, and is usable)."""
-    from oslo_config import cfg
-
     rec = r.PluginRecord(
         name=ep_name, target=target, distribution=distribution, version=version,
         host=host, origin=origin,
     )
     module_name = module or target.split(":")[0]
-    remedy_disable = "Disable it with '[plugfair] disabled_plugins = %s'." % ep_name
+    top = module_name.split(".")[0]
     before = snapshot_host()
     imported_before = set(sys.modules)
+    cls = _load(rec, load, module_name)
+    if cls is None:
+        return rec, []
+    hosted = _call_hooks(rec, cls, conf, top)
+    if rec.problems:
+        return rec, []
+    _add_imported_files(rec, top, imported_before)
+    patched = host_changes(before, top)
+    if patched:
+        _failure(
+            rec,
+            "monkeypatch",
+            "it changes plugfair internals: %s" % ", ".join(patched[:5]),
+            "Plugins may only use plugfair.api; ask the plugin's authors to stop "
+            "patching plugfair. %s" % _remedy(ep_name),
+        )
+        return rec, []
+    return rec, hosted
+
+
+def _remedy(name: str) -> str:
+    return "Disable it with '[plugfair] disabled_plugins = %s'." % name
+
+
+def _load(rec: r.PluginRecord, load: Callable[[], object], module_name: str) -> type[Any] | None:
+    """Import the plugin and check its class; ``None`` (and a problem on
+    ``rec``) if that fails."""
     try:
         obj = load()
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - isolation boundary
         rec.files = module_files(module_name)
-        if isinstance(exc, SystemExit):
-            reason = "importing %s called sys.exit(%r)" % (module_name, exc.code)
-        else:
-            reason = "importing %s raised %s: %s" % (
-                module_name,
-                type(exc).__name__,
-                exc,
-            )
-        return _failure(
+        what = ("called sys.exit(%r)" % (exc.code,) if isinstance(exc, SystemExit)
+                else "raised %s: %s" % (type(exc).__name__, exc))
+        _failure(
             rec,
             "import",
-            reason,
+            "importing %s %s" % (module_name, what),
             "Install what the plugin needs or fix its import error (distribution "
-            "%s %s). %s" % (distribution, version, remedy_disable),
+            "%s %s). %s" % (rec.distribution, rec.version, _remedy(rec.name)),
             traceback.format_exc(),
-        ), []
+        )
+        return None
     rec.files = module_files(module_name)
     try:
-        cls = v.check_class(ep_name, obj)
+        cls = v.check_class(rec.name, obj)
     except IncompatiblePlugin as exc:
         rec.api_version = str(getattr(obj, "api_version", ""))
-        return _failure(rec, "api-version", exc.message, "Upgrade plugfair, or "
-                        "install a release of %s built for API %s."
-                        % (distribution, exc.provided)), []
+        _failure(rec, "api-version", exc.message, "Upgrade plugfair, or install a release of %s "
+                 "built for API %s." % (rec.distribution, exc.provided))
+        return None
     except PluginValidationError as exc:
-        return _failure(rec, "validation", exc.message, remedy_disable), []
+        _failure(rec, "validation", exc.message, _remedy(rec.name))
+        return None
     rec.api_version = cls.api_version
     rec.description = cls.description
     if not v.declares(cls, "api_version"):
@@ -284,126 +220,97 @@ def describe_hosting(
             "version it uses, e.g. api_version = \"1.0\"; API 2.0 will "
             "require it." % cls.api_version
         )
+    return cls
+
+
+def _call_hooks(rec: r.PluginRecord, cls: type[Any], conf: Any, top: str) -> list[HostedPlugin]:
+    """Call the declarative hooks in the documented order and keep what
+    they declare on ``rec``; a failure becomes a problem on it."""
+    from oslo_config import cfg
+
     from plugfair.interface.plugin import Plugin
 
+    name = rec.name
     rec.quota_usage = cls.quota_usage is not Plugin.quota_usage
     rec.prepares = v.overrides(cls, "prepare_test_run")
-    if conf is None:
-        conf = cfg.ConfigOpts()
-    hosted: list[HostedPlugin] = []
+    conf = cfg.ConfigOpts() if conf is None else conf
     try:
-        plugin = v.call_hook(ep_name, cls, conf, timeout=None)
-        groups = v.validate_config_options(
-            ep_name,
-            v.call_hook(ep_name, plugin.config_options, timeout=None),
-            cls.config_groups,
-        )
-        for group, opts in groups:
-            conf.register_opts(opts, group=group)
-            rec.config_groups.setdefault(group, []).extend(o.name for o in opts)
-        for group in cls.config_groups:
-            # A claim counts even without options: it is what collides.
-            rec.config_groups.setdefault(group, [])
-        services = v.validate_services(
-            ep_name, v.call_hook(ep_name, plugin.service_clients, timeout=None)
-        )
-        rec.services = sorted(services)
-        commands = v.validate_commands(
-            ep_name, v.call_hook(ep_name, plugin.cli_commands, timeout=None)
-        )
-        rec.commands = {n: v.command_summary(c) for n, c in sorted(commands.items())}
-        rec.test_packages = v.test_packages_of(
-            ep_name, plugin, module_name.split(".")[0], timeout=None
-        )
-        quota = v.validate_quota_resources(
-            ep_name, v.call_hook(ep_name, plugin.quota_resources, timeout=None)
-        )
-        rec.quota = [
-            {"name": q.name, "default": q.default, "unit": q.unit,
-             "description": q.description}
-            for q in quota
-        ]
-        if host is None and v.overrides(cls, "hosted_plugins"):
-            hosted = v.validate_hosted_plugins(
-                ep_name, v.call_hook(ep_name, plugin.hosted_plugins, timeout=None)
-            )
+        plugin = v.call_hook(name, cls, conf, timeout=None)
+        _take_config(rec, cls, conf, v.call_hook(name, plugin.config_options, timeout=None))
+        for hook, validator, keep in _DECLARED:
+            keep(rec, validator(name, v.call_hook(name, getattr(plugin, hook), timeout=None)))
+            if hook == "cli_commands":
+                rec.test_packages = v.test_packages_of(name, plugin, top, timeout=None)
+        if rec.host is None and v.overrides(cls, "hosted_plugins"):
+            hosted = v.validate_hosted_plugins(name, v.call_hook(name, plugin.hosted_plugins, timeout=None))
             rec.hosted = [h.name for h in hosted]
+            return hosted
     except KeyboardInterrupt:
         raise
     except PluginLoadError as exc:
-        return _failure(rec, "hook", exc.reason, exc.remedy or remedy_disable,
-                        traceback.format_exc()), []
+        _failure(rec, "hook", exc.reason, exc.remedy or _remedy(name), traceback.format_exc())
     except PluginValidationError as exc:
-        return _failure(rec, "validation", exc.message, remedy_disable), []
+        _failure(rec, "validation", exc.message, _remedy(name))
     except cfg.Error as exc:
-        return _failure(rec, "validation", "its options cannot be registered: %s"
-                        % exc, remedy_disable), []
-    _add_imported_files(rec, module_name.split(".")[0], imported_before)
-    patched = host_changes(before, module_name.split(".")[0])
-    if patched:
-        return _failure(
-            rec,
-            "monkeypatch",
-            "it changes plugfair internals: %s" % ", ".join(patched[:5]),
-            "Plugins may only use plugfair.api; ask the plugin's authors to stop "
-            "patching plugfair. %s" % remedy_disable,
-        ), []
-    return rec, hosted
+        _failure(rec, "validation", "its options cannot be registered: %s" % exc, _remedy(name))
+    return []
 
 
-def entry_points() -> list[tuple[str, str, str, str]]:
+def _take_config(rec: r.PluginRecord, cls: type[Any], conf: Any, value: object) -> None:
+    """Register the options of ``config_options()`` as the host does."""
+    for group, opts in v.validate_config_options(rec.name, value, cls.config_groups):
+        conf.register_opts(opts, group=group)
+        rec.config_groups.setdefault(group, []).extend(o.name for o in opts)
+    for group in cls.config_groups:
+        # A claim counts even without options: it is what collides.
+        rec.config_groups.setdefault(group, [])
+
+
+#: The declarative hooks after ``config_options``, in the documented call
+#: order: hook, its validator, and where the record keeps the value.
+#: (``test_package(s)`` comes after ``cli_commands``.)
+_DECLARED: tuple[tuple[str, Callable[[str, Any], Any], Callable[[r.PluginRecord, Any], None]], ...] = (
+    ("service_clients", v.validate_services,
+     lambda rec, value: setattr(rec, "services", sorted(value))),
+    ("cli_commands", v.validate_commands,
+     lambda rec, value: setattr(rec, "commands", {n: v.command_summary(c) for n, c in sorted(value.items())})),
+    ("quota_resources", v.validate_quota_resources,
+     lambda rec, value: setattr(rec, "quota", [
+         {"name": q.name, "default": q.default, "unit": q.unit, "description": q.description}
+         for q in value])),
+)
+
+
+def entry_points(path: list[str] | None = None) -> list[tuple[str, str, str, str]]:
     """List ``(name, target, distribution, version)`` for every plugin.
 
-    Entry points come from stevedore's view of the group; each is
-    attributed to every distribution that declares it, so two distributions
-    that declare the same entry point are both seen.
+    Read from the distributions on ``path`` (default ``sys.path``) through
+    :mod:`importlib.metadata`, as stevedore reads them, but with no cache:
+    the manifest's key already decided that something changed.  Each entry
+    point is attributed to every distribution that declares it, so two
+    distributions that declare the same entry point are both seen.
     """
     import importlib.metadata
 
-    from stevedore import ExtensionManager
-
-    from plugfair.registry.records import NAMESPACE
-
-    ExtensionManager.ENTRY_POINT_CACHE.pop(NAMESPACE, None)
-    mgr: ExtensionManager[Any] = ExtensionManager.make_test_instance([], namespace=NAMESPACE)
-    found = [(ep.name, ep.value) for ep in mgr.list_entry_points()]
     owners: dict[tuple[str, str], list[tuple[str, str]]] = {}
     seen_dists = set()
-    for dist in importlib.metadata.distributions():
+    for dist in importlib.metadata.distributions(path=sys.path if path is None else list(path)):
         # Reading entry_points.txt is cheap; parsing METADATA is not, so it
         # is read only for the distributions that provide plugins.
-        ours = [ep for ep in dist.entry_points if ep.group == NAMESPACE]
+        ours = [ep for ep in dist.entry_points if ep.group == r.NAMESPACE]
         if not ours:
             continue
         metadata = dist.metadata
-        dist_name = metadata["Name"] or "unknown"
-        version = metadata["Version"] or "unknown"
-        key = (dist_name, version, getattr(dist, "_path", None))
+        pair = (metadata["Name"] or "unknown", metadata["Version"] or "unknown")
+        key = (*pair, getattr(dist, "_path", None))
         if key in seen_dists:
             continue
         seen_dists.add(key)
         for ep in ours:
-            pair = (dist_name, version)
             lst = owners.setdefault((ep.name, ep.value), [])
             if pair not in lst:
                 lst.append(pair)
-    out = []
-    for name, value in sorted(set(found)):
-        for dist_name, ver in owners.get((name, value), [("unknown", "unknown")]):
-            out.append((name, value, dist_name, ver))
-    return out
-
-
-def _import_stevedore(cache_home: str) -> None:
-    saved = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = cache_home
-    try:
-        import stevedore.extension  # noqa: F401 - its cache reads the variable
-    finally:
-        if saved is None:
-            del os.environ["XDG_CACHE_HOME"]
-        else:
-            os.environ["XDG_CACHE_HOME"] = saved
+    return [(name, value, dist, ver) for (name, value), pairs in sorted(owners.items()) for dist, ver in pairs]
 
 
 def ident(name: str, target: str, distribution: str, host: str | None = None) -> str:
@@ -412,67 +319,96 @@ def ident(name: str, target: str, distribution: str, host: str | None = None) ->
     return json.dumps([name, target, distribution, host])
 
 
-def run_job(job: dict[str, Any]) -> None:
-    """Body of the probe child: describe plugins, one JSON line each.
+def handler(job: dict[str, Any]) -> _Prober:
+    """Prepare a probe child; return what probes one plugin in it.
 
-    ``job`` has ``out`` (path of the results file), ``skip`` (idents, see
-    :func:`ident`, of plugins already handled by an earlier child) and
-    ``rehost`` (idents of hosting plugins, already handled, whose hosted
-    plugins are not all handled yet).  Standard output and error are
-    discarded so plugins cannot flood them.
+    ``job["plugins"]`` lists ``[name, target]`` of every plugin the host
+    knows of (entry points, and hosted plugins found so far).  A unit is a plugin:
+    ``name``, ``target``, ``dist``, ``version`` and ``host`` (``None``), or
+    for a hosted plugin its ``host``'s name, ``origin`` and ``host_unit``
+    (the unit of its host, to load the host again in a fresh child).
     """
-    import importlib.metadata
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    skip = set(job.get("skip", []))
-    rehost = set(job.get("rehost", []))
-    # stevedore keeps a disk cache of entry points keyed on mtimes packed
-    # as 32-bit floats (about two minutes of resolution), so an in-place
-    # change (an editable reinstall of the same version) can go unseen.
-    # The manifest key already decided that something changed: give
-    # stevedore a private, empty cache directory so it reads afresh.
-    _import_stevedore(os.path.dirname(os.path.abspath(job["out"])))
     # Import what the probe itself needs before timing any plugin, so a
     # slow start-up is never blamed on the first plugin.
     import cliff.command  # noqa: F401
     import oslo_config.cfg  # noqa: F401
 
-    import plugfair.api
+    import plugfair.api  # noqa: F401
     import plugfair.interface.commands  # noqa: F401 - what most plugins use
     import plugfair.registry.core  # noqa: F401 - so patches to it are seen
 
-    with open(job["out"], "a", encoding="utf-8") as out:
+    return _Prober(job.get("plugins") or [])
 
-        def emit(data: dict[str, Any]) -> None:
-            out.write(json.dumps(data, sort_keys=True) + "\n")
-            out.flush()
 
-        for name, target, dist, ver in entry_points():
-            key = ident(name, target, dist)
-            if key in skip and key not in rehost:
-                continue
-            if key not in skip:
-                emit({"start": key, "version": ver})
-            ep = importlib.metadata.EntryPoint(name, target, r.NAMESPACE)
-            rec, hosted = describe_hosting(name, target, ep.load, distribution=dist, version=ver)
-            if key not in skip:
-                emit({"record": rec.to_dict(), "ident": key})
-            for spec in hosted:
-                sub = ident(spec.name, spec.module, spec.distribution, name)
-                if sub in skip:
-                    continue
-                emit({"start": sub, "version": spec.version})
-                sub_rec = describe(
+class _Prober:
+    """The probe child's state: what it watches, and the hosts it loaded."""
+
+    def __init__(self, plugins: list[list[str]]) -> None:
+        self.watch = Watch(plugins)
+        self.hosted: dict[str, list[HostedPlugin]] = {}
+        #: :func:`code_map` of the class the current unit loaded, as loaded
+        #: (before its hooks ran).
+        self.code: dict[str, str] = {}
+
+    def prepare(self, unit: dict[str, Any]) -> None:
+        """In a fresh child, load a hosted plugin's host again (before the
+        hosted plugin's deadline starts)."""
+        host = unit.get("host_unit")
+        if host is not None and ident(host["name"], host["target"], host["dist"]) not in self.hosted:
+            self._entry_point(host)
+
+    def __call__(self, unit: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Describe one plugin; return its result and the taint it left."""
+        self.code = {}
+        self.watch.begin()
+        if unit.get("host") is None:
+            rec, hosted = self._entry_point(unit)
+        else:
+            rec, hosted = self._hosted(unit), []
+        patches, taint, seen = self.watch.end(rec.name, rec.target)
+        if patches:
+            _failure(rec, "tamper", "it changes what is not its own: %s" % "; ".join(patches),
+                     "Ask the plugin's authors to stop patching other plugins. %s" % _remedy(rec.name))
+            taint.append("it patched another plugin")
+        if any(p.kind == "monkeypatch" for p in rec.problems):
+            taint.append("it patched plugfair")
+        result = {
+            "record": rec.to_dict(),
+            "hosted": [[h.name, h.module, h.distribution, h.version, h.origin] for h in hosted],
+            "code": self.code if unit.get("host") is None else {},
+            "seen": seen,
+        }
+        return result, taint
+
+    def _entry_point(self, unit: dict[str, Any]) -> tuple[r.PluginRecord, list[HostedPlugin]]:
+        import importlib.metadata
+
+        ep = importlib.metadata.EntryPoint(unit["name"], unit["target"], r.NAMESPACE)
+
+        def load() -> object:
+            obj = ep.load()
+            self.code = code_map(obj)
+            return obj
+
+        rec, hosted = describe_hosting(
+            unit["name"], unit["target"], load, distribution=unit["dist"], version=unit["version"]
+        )
+        self.hosted[ident(unit["name"], unit["target"], unit["dist"])] = hosted
+        self.watch.add((h.name, h.module) for h in hosted)
+        return rec, hosted
+
+    def _hosted(self, unit: dict[str, Any]) -> r.PluginRecord:
+        host = unit["host_unit"]
+        key = ident(host["name"], host["target"], host["dist"])
+        if key not in self.hosted:
+            self._entry_point(host)  # not prepared: load the host again now
+        for spec in self.hosted[key]:
+            if (spec.name, spec.module, spec.distribution) == (unit["name"], unit["target"], unit["dist"]):
+                return describe(
                     spec.name, spec.module, spec.load, distribution=spec.distribution,
-                    version=spec.version, module=spec.module, host=name, origin=spec.origin,
+                    version=spec.version, module=spec.module, host=unit["host"], origin=spec.origin,
                 )
-                emit({"record": sub_rec.to_dict(), "ident": sub})
-        emit({"done": True})
-    sys.stdout.flush()
-    os._exit(0)
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through subprocess
-    run_job(json.loads(sys.stdin.read()))
+        rec = r.PluginRecord(name=unit["name"], target=unit["target"], distribution=unit["dist"],
+                             version=unit["version"], host=unit["host"], origin=unit.get("origin", ""))
+        return _failure(rec, "host", "its host %r no longer declares it" % unit["host"],
+                        "Run 'plugfair plugin doctor %s'." % unit["host"])

@@ -86,6 +86,90 @@ class TestShippedProfiles(base.TestCase):
         self.assertEqual("tempest.common.waiters", prof.first_unstable("tempest.common.waiters.wait_for"))
 
 
+#: Malformed profile files, each with what the error must say.
+MALFORMED = [
+    ("{not json", "not valid JSON"),
+    ("[]", "top level must be a JSON object"),
+    ({"name": "x", "stable": ["x.api"]}, "'host' is required"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": []}, "at least one module"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["y.api"]}, "outside the host packages"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "stabel": []}, "unknown key"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x api"]}, "not a dotted module name"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "format": 9}, "format 9"),
+    (
+        {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "deprecated": [{"name": "x.a"}]},
+        "'since' is required",
+    ),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "dynamic": "yes"}, "true or false"),
+    ({"host": {"packages": ["x"]}, "stable": ["x.api"]}, "'name' is required"),
+    (
+        {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "plugin_interface": {}},
+        "needs 'host.plugin_group'",
+    ),
+    (
+        {
+            "name": "x",
+            "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+            "stable": ["x.api"],
+            "plugin_interface": {"register_opt": "r"},
+        },
+        "unknown key(s) in 'plugin_interface'",
+    ),
+    (
+        {
+            "name": "x",
+            "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+            "stable": ["x.api"],
+            "plugin_interface": {"host_groups": "service_available"},
+        },
+        "host_groups' must be a list",
+    ),
+    (
+        {
+            "name": "x",
+            "host": {"packages": ["x"], "plugin_group": "x.plugins"},
+            "stable": ["x.api"],
+            "plugin_interface": {"unique_service_keys": {"service_version": ["a"]}},
+        },
+        "needs 'service_clients'",
+    ),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "idempotent_ids": 1}, "true or false"),
+    ({"name": "a b", "host": {"packages": ["x"]}, "stable": ["x.api"]}, "name 'a b' must be 1-64"),
+    ({"name": "x", "host": {"packages": ["x.y"]}, "stable": ["x.api"]}, "top-level package names"),
+    ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "description": 3}, "must be a string"),
+    (
+        {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "exports": {"x.api": ["a b"]}},
+        "'a b' is not an identifier",
+    ),
+    (
+        {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "exports": {"x.b": "__all__"}},
+        "not an exact 'stable' entry",
+    ),
+    (
+        {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "alternatives": {"x": 1}},
+        "'alternatives' must map dotted names to strings",
+    ),
+    (
+        {
+            "name": "x",
+            "host": {"packages": ["x"]},
+            "stable": ["x.api"],
+            "deprecated": [{"name": "y.a", "since": "1", "removed_in": "2"}],
+        },
+        "'deprecated[0].name': 'y.a' must be a dotted name inside the host packages",
+    ),
+    (
+        {
+            "name": "x",
+            "host": {"packages": ["x"]},
+            "stable": ["x.api"],
+            "deprecated": [{"name": "x.a", "since": "1", "removed_in": "2", "kwarg": "a-b"}],
+        },
+        "'deprecated[0].kwarg': 'a-b' is not an identifier",
+    ),
+]
+
+
 class TestProfileFiles(base.TestCase):
     def write(self, data):
         path = os.path.join(self.useFixture(fixtures.TempDir()).path, "profile.json")
@@ -109,61 +193,32 @@ class TestProfileFiles(base.TestCase):
         self.assertIn("My Host", found[0].message)
 
     def test_malformed_profiles_name_the_problem(self):
-        cases = [
-            ("{not json", "not valid JSON"),
-            ("[]", "top level must be a JSON object"),
-            ({"name": "x", "stable": ["x.api"]}, "'host' is required"),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": []}, "at least one module"),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["y.api"]}, "outside the host packages"),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "stabel": []}, "unknown key"),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x api"]}, "not a dotted module name"),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "format": 9}, "format 9"),
-            (
-                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "deprecated": [{"name": "x.a"}]},
-                "'since' is required",
-            ),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "dynamic": "yes"}, "true or false"),
-            ({"host": {"packages": ["x"]}, "stable": ["x.api"]}, "'name' is required"),
-            (
-                {"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "plugin_interface": {}},
-                "needs 'host.plugin_group'",
-            ),
-            (
-                {
-                    "name": "x",
-                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
-                    "stable": ["x.api"],
-                    "plugin_interface": {"register_opt": "r"},
-                },
-                "unknown key(s) in 'plugin_interface'",
-            ),
-            (
-                {
-                    "name": "x",
-                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
-                    "stable": ["x.api"],
-                    "plugin_interface": {"host_groups": "service_available"},
-                },
-                "host_groups' must be a list",
-            ),
-            (
-                {
-                    "name": "x",
-                    "host": {"packages": ["x"], "plugin_group": "x.plugins"},
-                    "stable": ["x.api"],
-                    "plugin_interface": {"unique_service_keys": {"service_version": ["a"]}},
-                },
-                "needs 'service_clients'",
-            ),
-            ({"name": "x", "host": {"packages": ["x"]}, "stable": ["x.api"], "idempotent_ids": 1}, "true or false"),
-        ]
-        for data, expected in cases:
+        for data, expected in MALFORMED:
             path = self.write(data)
             with self.assertRaises(profiles.ProfileError) as ctx:
                 profiles.load_file(path)
             self.assertIn(expected, str(ctx.exception), str(data))
             self.assertIn(path, str(ctx.exception))
             self.assertEqual(2, getattr(ctx.exception, "exit_code", None))
+
+    def test_the_schema_is_shipped_and_valid(self):
+        # Profiles are checked against a JSON Schema that ships in the
+        # package, with jsonschema a runtime dependency.
+        import configparser
+
+        import jsonschema  # type: ignore[import-untyped]
+
+        with open(profiles.data_path("schemas", profiles.SCHEMA), encoding="utf-8") as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        for name in profiles.builtin_names():
+            with open(profiles.data_path("profiles", name + ".json"), encoding="utf-8") as f:
+                jsonschema.Draft202012Validator(schema).validate(json.load(f))
+        setup_cfg = os.path.join(os.path.dirname(profiles.data_path()), "..", "setup.cfg")
+        if os.path.exists(setup_cfg):
+            cfg = configparser.ConfigParser()
+            cfg.read(setup_cfg)
+            self.assertIn("jsonschema>=4.0,<5", cfg.get("options", "install_requires").split())
 
     def test_missing_file(self):
         with self.assertRaises(profiles.ProfileError) as ctx:

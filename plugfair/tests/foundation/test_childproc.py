@@ -16,6 +16,7 @@ import fixtures
 
 from plugfair.conformance.check import CheckRequest, run_check
 from plugfair.registry import childproc, manifest
+from plugfair.registry.childproc import host
 from plugfair.tests import base
 
 #: Files that shadow plugfair and the standard library when the current
@@ -110,3 +111,114 @@ class TestFromAnyDirectory(base.TestCase):
         )
         self.assertEqual(0, proc.returncode, proc.stdout + proc.stderr)
         self.assertEqual([], json.loads(proc.stdout)["violations"])
+
+
+TOYS = "plugfair.tests.foundation.childtoys:handler"
+
+
+def _units(*specs):
+    return [host.Unit(name, dict(spec, name=name)) for name, spec in specs]
+
+
+class TestRunUnits(base.TestCase):
+    """The helper itself, with toy handlers (childtoys): one deadline, one
+    channel, and the host's own bookkeeping."""
+
+    def run_units(self, *specs, timeout=5.0, **kwargs):
+        job = {"sys_path": childproc.child_sys_path()}
+        job.update(kwargs.pop("job", {}))
+        return host.run_units(TOYS, job, _units(*specs), timeout=timeout, **kwargs)
+
+    def test_answers_come_back_in_one_child(self):
+        out = self.run_units(("a", {}), ("b", {}), ("c", {}))
+        self.assertEqual(["a", "b", "c"], list(out))
+        self.assertEqual({"a", "b", "c"}, {o.result["name"] for o in out.values()})
+        self.assertEqual(1, len({o.result["pid"] for o in out.values()}))
+        self.assertEqual(["", "", ""], [o.kind for o in out.values()])
+
+    def test_hang_and_exit_are_blamed_on_their_unit_only(self):
+        out = self.run_units(("a", {}), ("hangs", {"do": "hang"}), ("b", {}), ("exits", {"do": "exit"}),
+                             ("c", {}), timeout=1.0)
+        self.assertEqual(("hang", "it did not finish within 1 s"), (out["hangs"].kind, out["hangs"].why))
+        self.assertEqual("exit", out["exits"].kind)
+        self.assertIn("exit status 7", out["exits"].why)
+        for name in "abc":
+            self.assertEqual("", out[name].kind, name)
+            self.assertIsNotNone(out[name].result, name)
+
+    def test_the_deadline_starts_when_the_unit_starts(self):
+        # prepare (loading a host again, say) has the start-up allowance
+        out = self.run_units(("a", {"prepare": 1.5}), timeout=1.0)
+        self.assertEqual("", out["a"].kind, out["a"].why)
+        out = self.run_units(("a", {"prepare": 6}), timeout=1.0, startup=2.5)
+        self.assertEqual(("hang", "the child did not start it within 2.5 s"), (out["a"].kind, out["a"].why))
+
+    def test_a_line_the_child_did_not_sign_is_forged(self):
+        out = self.run_units(("a", {}), ("junk", {"do": "junk"}), ("b", {}))
+        self.assertEqual("forged", out["junk"].kind)
+        self.assertIn("that plugfair's child did not write", out["junk"].why)
+        self.assertIsNone(out["junk"].result)
+        self.assertEqual(["a", "b"], [n for n, o in out.items() if o.result is not None])
+
+    def test_a_fork_is_reported_and_the_child_replaced(self):
+        out = self.run_units(("a", {}), ("forks", {"do": "fork"}), ("b", {}))
+        self.assertIn("fork: it forked the process 1 time(s)", out["forks"].taint)
+        self.assertNotEqual(out["a"].result["pid"], out["b"].result["pid"])  # a fresh child
+        self.assertEqual("", out["b"].kind)
+
+    def test_leftovers_replace_the_child(self):
+        out = self.run_units(("threads", {"do": "thread"}), ("b", {}), ("asks", {"do": "taint"}), ("c", {}))
+        self.assertEqual(["it left 1 thread(s) running"], out["threads"].taint)
+        self.assertEqual(["asked to be replaced"], out["asks"].taint)
+        pids = [out[n].result["pid"] for n in ("threads", "b", "c")]
+        self.assertEqual(3, len(set(pids)))
+
+    def test_a_death_after_a_turn_is_not_blamed_on_the_next_unit(self):
+        # "alarm" kills its process a moment after its turn, while "slow"
+        # runs: slow runs again, alone, and is fine.
+        out = self.run_units(("a", {}), ("alarm", {"do": "alarm", "after": 0.2}), ("slow", {"do": "slow", "secs": 1}))
+        self.assertEqual("", out["slow"].kind, out["slow"].why)
+        self.assertIsNotNone(out["slow"].result)
+
+    def test_a_death_right_after_its_turn_is_blamed_on_that_unit(self):
+        # A unit that finds the channel in the process and answers for
+        # itself (its answer is valid), then ends the process before the
+        # next unit starts: it runs again alone, and is then blamed.
+        for last in (True, False):
+            specs = [("a", {}), ("forger", {"do": "forge-and-exit"})] + ([] if last else [("b", {})])
+            out = self.run_units(*specs)
+            self.assertEqual("exit", out["forger"].kind)
+            self.assertIsNone(out["forger"].result)
+            self.assertIn("after its turn, the process ended (exit status 0)", out["forger"].why)
+            self.assertEqual([], [n for n, o in out.items() if n != "forger" and o.result is None])
+
+    def test_follow_runs_new_units_next(self):
+        def follow(unit, outcome):
+            return _units(("%s.1" % unit.ident, {}), ("%s.2" % unit.ident, {})) if "." not in unit.ident else []
+
+        out = self.run_units(("a", {}), ("b", {}), follow=follow)
+        self.assertEqual(["a", "a.1", "a.2", "b", "b.1", "b.2"], list(out))
+
+    def test_a_child_that_cannot_start(self):
+        out = self.run_units(("a", {}), ("b", {}), job={"fail_to_start": "no luck"})
+        self.assertEqual(["start", "start"], [o.kind for o in out.values()])
+        self.assertIn("RuntimeError: cannot start: no luck", out["a"].why)
+
+
+class TestChildHygiene(base.TestCase):
+    """What code running in the child can see of the channel."""
+
+    def test_no_job_in_main_no_commands_on_stdin_no_output(self):
+        out = host.run_units(
+            TOYS, {"sys_path": childproc.child_sys_path()}, _units(("x", {"do": "inspect"})), timeout=5.0
+        )
+        seen = out["x"].result or {}
+        self.assertNotIn("job", seen["main"])  # nothing of the job in __main__
+        self.assertEqual("", seen["stdin"])  # /dev/null: the commands are elsewhere
+        self.assertEqual([os.devnull] * 3, seen["std"])
+        self.assertNotIn("key", seen["job"])
+        self.assertNotIn("fd", seen["job"])
+        # the channel's ends sit at high descriptors that programs it runs
+        # do not inherit
+        self.assertEqual(2, len(seen["pipes"]))
+        self.assertTrue(all(fd > 99 and not inheritable for fd, inheritable in seen["pipes"]))

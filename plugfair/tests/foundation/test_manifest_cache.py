@@ -183,6 +183,41 @@ class TestInvalidation(CacheTestCase):
         self.useFixture(fixtures.MonkeyPatch("sys.path", [extra] + sys.path))
         self.assertEqual("probe", manifest.load().source)
 
+    def test_hook_timeout_change(self):
+        # The timeout shapes the records (a slow plugin is "hung" under a
+        # short one), so a manifest built under one is never used under
+        # another; going back rebuilds too, as only one manifest is kept.
+        self.install("other")
+        self.assertEqual("probe", manifest.load(timeout=10.0).source)
+        self.assertEqual("cache", manifest.load(timeout=10.0).source)
+        self.assertEqual("probe", manifest.load(timeout=2.5).source)
+        self.assertEqual("cache", manifest.load(timeout=2.5).source)
+        self.assertEqual("probe", manifest.load(timeout=10.0).source)
+
+    def test_a_slow_plugin_is_judged_again_under_a_longer_timeout(self):
+        from plugfair.api import PluginDistribution
+
+        self.useFixture(PluginDistribution("pf-slow", {"slow": "pf_slow:P"}, {
+            "pf_slow": zoo.plugin_source("slow", header="import time\ntime.sleep(1.5)\n"),
+        }, directory=self.dir))
+        (rec,) = [x for x in manifest.load(timeout=0.5).records if x.name == "slow"]
+        self.assertEqual("failed", rec.status)
+        self.assertIn("did not finish within 0.5 s", rec.problems[0].reason)
+        (rec,) = [x for x in manifest.load(timeout=10.0).records if x.name == "slow"]
+        self.assertEqual("ok", rec.status)
+
+    def test_nonsense_timeouts_are_refused(self):
+        from plugfair.api import ConfigError
+
+        for bad in (float("nan"), float("inf"), -1.0, 0, 0.0, "10", None, True):
+            with self.assertRaises(ConfigError) as ctx:
+                manifest.load(timeout=bad)  # type: ignore[arg-type]
+            self.assertIn("hook_timeout must be a finite number of seconds greater than 0",
+                          str(ctx.exception), repr(bad))
+            with self.assertRaises(ConfigError):
+                manifest.build(list(sys.path), timeout=bad)  # type: ignore[arg-type]
+        self.assertEqual([], self.cache_files())
+
     def test_unrelated_files_do_not_invalidate(self):
         self.install("other")
         manifest.load()

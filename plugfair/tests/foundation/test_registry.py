@@ -566,3 +566,103 @@ class TestMakeRegistry(base.TestCase):
         registry = api.make_registry(Opts, conf=conf)
         registry.load("opts")
         self.assertEqual("y", conf.opts.x)
+
+
+class TestWatch(base.TestCase):
+    """The probe's watch over one plugin's turn (integrity.Watch), in process."""
+
+    def setUp(self):
+        super().setUp()
+        import types
+
+        from plugfair.registry import integrity
+
+        self.modules = {}
+        for name in ("wa", "wb", "wc"):
+            mod = types.ModuleType("%s_pkg.plugin" % name)
+            exec("class P:\n    name = %r\n    def cli_commands(self):\n        return {}\n" % name, vars(mod))
+            self.modules[name] = mod
+        self.useFixture(fixtures.MonkeyPatch("sys.modules", dict(sys.modules)))
+        self.useFixture(fixtures.MonkeyPatch("sys.meta_path", list(sys.meta_path)))
+        self.watch = integrity.Watch([(n, "%s_pkg.plugin:P" % n) for n in self.modules])
+
+    def turn(self, name, action=lambda: None, *, load=True):
+        self.watch.begin()
+        if load:
+            sys.modules["%s_pkg.plugin" % name] = self.modules[name]
+        action()
+        return self.watch.end(name, "%s_pkg.plugin:P" % name)
+
+    def test_a_clean_turn(self):
+        self.assertEqual(([], [], {}), self.turn("wa"))
+        self.assertEqual(([], [], {}), self.turn("wb"))
+
+    def test_patching_a_plugin_probed_before(self):
+        self.turn("wa")
+        patches, taint, _ = self.turn("wb", lambda: setattr(self.modules["wa"].P, "cli_commands", dict))
+        self.assertEqual(["plugin wa (wa_pkg.plugin.P.cli_commands)"], patches)
+        # reported once: the next turn is judged on its own
+        self.assertEqual([], self.turn("wc")[0])
+
+    def test_replacing_the_module_of_a_plugin_probed_before(self):
+        import types
+
+        self.turn("wa")
+        patches, _, _ = self.turn("wb", lambda: sys.modules.__setitem__("wa_pkg.plugin", types.ModuleType("x")))
+        self.assertIn("plugin wa (sys.modules['wa_pkg.plugin'])", patches)
+        self.assertIn("plugin wa (it replaced module wa_pkg.plugin in sys.modules)", patches)
+
+    def test_planting_a_module_for_a_plugin_probed_later(self):
+        patches, taint, _ = self.turn("wa", lambda: sys.modules.__setitem__("wc_pkg.plugin", object()))  # type: ignore[assignment]
+        self.assertEqual(["plugin wc (it planted module wc_pkg.plugin in sys.modules)"], patches)
+        self.assertEqual(["it imported wc_pkg.plugin, of a plugin whose turn has not come"], taint)
+
+    def test_import_hooks_taint_the_process(self):
+        _, taint, _ = self.turn("wa", lambda: sys.meta_path.append(object()))  # type: ignore[arg-type]
+        self.assertEqual(["it changed the import system (sys.meta_path, sys.path_hooks or builtins)"], taint)
+
+    def test_code_maps(self):
+        from plugfair.registry import integrity
+
+        before = integrity.code_map(self.modules["wa"].P)
+        self.assertEqual("", before["name"])  # data
+        self.assertRegex(before["cli_commands"], r"^<string>:3 cli_commands$")
+        self.modules["wa"].P.cli_commands = dict
+        self.modules["wa"].P.service_clients = lambda self: {}
+        after = integrity.code_map(self.modules["wa"].P)
+        self.assertEqual(["cli_commands", "service_clients"], integrity.code_changes(before, after))
+        self.modules["wa"].P.description = "data changes are not code changes"
+        self.assertEqual(["cli_commands", "service_clients"],
+                         integrity.code_changes(before, integrity.code_map(self.modules["wa"].P)))
+
+
+class TestLoadGuard(RegistryTestCase):
+    """The registry's check when a host loads plugins into its process."""
+
+    def test_changes_between_loads_are_not_blamed_on_the_next_load(self):
+        registry = self.make("good", "other")
+        good = registry.load("good")
+        # a test (or the host) patches the loaded plugin between loads
+        self.useFixture(fixtures.MonkeyPatch("%s.%s.cli_commands" % (type(good).__module__, type(good).__qualname__),
+                                             lambda self: {}))
+        registry.load("other")  # not blamed
+        self.assertEqual([], registry.problems())
+
+    def test_a_plugin_that_patches_a_loaded_one_is_refused(self):
+        registry = self.make("good", "other")
+        good = registry.load("good")
+        registry._loaders["other"] = lambda: _patch_then(type(good), registry)  # type: ignore[index]
+        with self.assertRaises(api.PluginLoadError) as ctx:
+            registry.load("other")
+        self.assertIn("it changes what is not its own when it is loaded: plugin good (", str(ctx.exception))
+        self.assertIn("GoodPlugin.quota_usage", str(ctx.exception))
+        self.assertEqual("failed", registry.get("other").status)
+
+
+def _patch_then(cls, registry):
+    """A loader that patches ``cls`` and then returns the real class."""
+    import importlib.metadata
+
+    cls.quota_usage = lambda self, project_id, names: {}
+    rec = registry.get("other")
+    return importlib.metadata.EntryPoint(rec.name, rec.target, "plugfair.plugins").load()

@@ -290,6 +290,158 @@ TWINS = {
 }
 
 
+_FAKE_VICTIM = '''
+import types as _types
+from plugfair.api import Plugin as _Plugin
+
+
+class _Fake(_Plugin):
+    name = "rvictim"
+
+    def cli_commands(self):
+        return {"victim hijacked": Cmd}
+
+
+_fake = _types.ModuleType("rz_victim")
+_fake.P = _Fake
+'''
+
+_FORGE = '''
+import json as _json
+
+
+def _forge(lines):
+    # The old channel: a results file named by the job, in __main__.
+    try:
+        import __main__
+        with open(__main__.job["out"], "a") as _f:
+            _f.write("".join(lines))
+    except Exception:
+        pass
+    # Now: whatever pipe or file this process holds.
+    for _fd in sorted(int(x) for x in _os.listdir("/proc/self/fd")):
+        if _fd > 2:
+            for _line in lines:
+                try:
+                    _os.write(_fd, _line.encode())
+                except OSError:
+                    break
+'''
+
+_VICTIM_IDENT = '["rvictim", "rz_victim:P", "rz-victim", null]'
+
+_CHANNEL = _FORGE + '''
+_record = {"name": "rvictim", "target": "rz_victim:P", "distribution": "rz-victim",
+           "version": "1.0", "status": "failed", "problems": []}
+_forge([
+    _json.dumps({"start": %r}) + "\\n",
+    _json.dumps({"record": _record, "ident": %r}) + "\\n",
+    "not json at all\\n",
+    "0" * 64 + " " + _json.dumps({"nonce": "0", "pid": _os.getpid(), "result": {"record": _record}}) + "\\n",
+])
+''' % (_VICTIM_IDENT, _VICTIM_IDENT)
+
+#: Plugins that attack the probe's shared process, or the other plugins in
+#: it (issue 14, item 3): entry-point name -> (module, source, the problem
+#: kind it must get, what its reason must say, what it does).  Their names
+#: sort between ``rgood`` (probed before them) and ``rvictim`` (after).
+TAMPER: dict[str, tuple[str, str, str, str, str]] = {
+    "rt_fork": ("rt_fork", _plugin("rt_fork", header="_os.fork()\n"), "fork",
+                "it forked the probe process", "forks at import"),
+    "rt_channel": ("rt_channel", _plugin("rt_channel", header=_CHANNEL), "probe",
+                   "a line on the result channel that plugfair's child did not write",
+                   "writes forged records into the probe's result channel"),
+    "rt_replace_later": ("rt_replace_later",
+                         _plugin("rt_replace_later", header=_CMD + _FAKE_VICTIM
+                                 + '_sys.modules["rz_victim"] = _fake\n'),
+                         "tamper", "plugin rvictim (it planted module rz_victim in sys.modules)",
+                         "replaces the module of a plugin probed after it"),
+    "rt_replace_earlier": ("rt_replace_earlier",
+                           _plugin("rt_replace_earlier", header=_CMD + _FAKE_VICTIM
+                                   + '_sys.modules["rz_good.plugin"] = _fake\n'),
+                           "tamper", "plugin rgood (",
+                           "replaces the module of a plugin probed before it"),
+    "rt_patch_earlier": ("rt_patch_earlier", _plugin("rt_patch_earlier", header='''
+import rz_good.plugin as _good
+_good.P.cli_commands = lambda self: {}
+'''), "tamper", "plugin rgood (rz_good.plugin.P.cli_commands)",
+        "patches the class of a plugin probed before it"),
+    "rt_patch_later": ("rt_patch_later", _plugin("rt_patch_later", header='''
+import rz_victim as _victim
+_victim.P.service_clients = dict
+'''), "tamper", "plugin rvictim (rz_victim.P.service_clients)",
+        "patches the class of a plugin probed after it, with a builtin"),
+    "rt_plant_later": ("rt_plant_later", _plugin("rt_plant_later", header='''
+import rz_victim as _victim
+
+
+def _hijack(self):
+    return {}
+
+
+_victim.P.cli_commands = _hijack
+'''), "tamper", "plugin rvictim (rz_victim.P.cli_commands)",
+        "puts code of its own into the class of a plugin probed after it"),
+}
+
+#: A plugin that patches another plugin only when it is not being probed
+#: (issue 14, item 3): the host must catch it when it loads it.
+SNEAKY = _plugin("rt_sneaky", '''
+    def cli_commands(self):
+        return {"sneaky go": Cmd}
+''', header=_CMD + '''
+if "plugfair.registry.probe" not in _sys.modules:  # not being probed
+    import rz_good.plugin as _good
+    _good.P.cli_commands = lambda self: {"rgood hello": Cmd}
+''')
+
+_CLEAN = '{"plugin": "%s", "findings": [], "record": None, "failed": [], "tests": None}'
+
+#: Plugins that try to make ``plugfair check`` pass with a forged result
+#: (issue 14, item 4): entry-point name -> (module, source).
+FORGERS = {
+    # writes a clean result into every channel it can find, then exits
+    "rt_forger": ("rt_forger", _plugin("rt_forger", header=_FORGE + '''
+_clean = %s
+_forge([_json.dumps(_clean) + "\\n", "0" * 64 + " " + _json.dumps(
+    {"nonce": "0", "pid": _os.getpid(), "result": _clean, "taint": []}) + "\\n"])
+_os._exit(0)
+''' % (_CLEAN % "rt_forger"))),
+    # the recipe of issue 14: a clean line in the results file, and exit
+    "rt_quiet_forger": ("rt_quiet_forger", _plugin("rt_quiet_forger", header='''
+import json as _json
+try:
+    import __main__
+    with open(__main__.job["out"], "a") as _f:
+        _f.write(_json.dumps({"plugin": "rt_quiet_forger", "findings": [], "failed": []}) + "\\n")
+except Exception:
+    pass
+_os._exit(0)
+''')),
+}
+
+
+#: Plugins that touch one another in allowed ways, which must not be taken
+#: for tampering: ``ra_user`` (probed first) imports the module of
+#: ``ru_shared``, whose own hook then adds a method to its own class.
+NEIGHBOURS = {
+    "ra_user": ("ra_user", _plugin("ra_user", header="import ru_shared as _shared\n_HELP = _shared.HELP\n")),
+    "ru_shared": ("ru_shared", _plugin("ru_shared", '''
+        def cli_commands(self):
+            type(self).cached = lambda self: "computed once"
+            return {}
+        ''', header='HELP = "shared help"\n')),
+}
+
+
+def write_tamper(path: str, names: list[str] | None = None) -> None:
+    """Write the attackers of :data:`TAMPER` (all by default) into ``path``."""
+    for ep_name, (module, source, _kind, _reason, _what) in TAMPER.items():
+        if names is None or ep_name in names:
+            write_distribution(path, "rt-dist-" + module.replace("_", "-"), "1.0",
+                               {ep_name: "%s:P" % module}, {module: source})
+
+
 def hostile_count() -> int:
     """How many hostile distributions the zoo holds."""
     return len(HOSTILE) + len(TWINS)

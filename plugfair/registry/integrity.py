@@ -1,0 +1,448 @@
+"""What a plugin changed, while it was probed, that is not its own.
+
+The probe child (:mod:`plugfair.registry.probe`) loads plugin after plugin
+in one process.  Around each one, :class:`Watch` looks at what the plugin
+changed in the process, and sorts it:
+
+* **patches** -- changes to plugfair's own modules and classes
+  (:func:`host_changes`), to the code of a plugin probed before it in the
+  same process (its class, the attribute its entry point names, its module
+  in ``sys.modules``), modules it planted or replaced in another plugin's
+  package, and code of its own it put into another plugin's modules or
+  classes.  They fail the plugin, and the reason names whose code it
+  changed;
+* **taint** -- changes that could reach the next plugin without being
+  wrong in themselves: a replaced ``sys.modules`` entry outside any
+  plugin, a new module of a plugin not probed yet (imported early, so
+  possibly patched), new import hooks or builtins.  The child is replaced
+  before the next plugin, which therefore loads in a clean process.
+
+For a plugin probed *later*, the watch records what the plugin under
+watch saw of that plugin's class (:func:`code_map`); the host compares it
+with what that plugin's own turn saw (:func:`code_changes`), so a patch
+applied to a plugin before its turn is found too, in another process.
+
+The registry makes the same checks when it loads plugins into a host
+process (:class:`LoadGuard`), for a plugin that patches only when it is
+not probed.
+
+Every check compares object identities, never ``==``, so no plugin code
+runs while a check runs.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "snapshot_host",
+    "host_changes",
+    "owned_by",
+    "plugin_root",
+    "plugin_roots",
+    "code_map",
+    "code_changes",
+    "Watch",
+    "LoadGuard",
+]
+
+
+def snapshot_host() -> dict[str, dict[str, int]]:
+    """Record the identity of every attribute of plugfair's own modules,
+    and of the plugfair classes in them."""
+    snap: dict[str, dict[str, int]] = {}
+    for modname, mod in list(sys.modules.items()):
+        if mod is None or not (modname == "plugfair" or modname.startswith("plugfair.")):
+            continue
+        attrs = vars(mod)
+        ids = tuple(map(id, attrs.values()))
+        snap[modname] = dict(zip(attrs, ids, strict=True))
+        for k in _classes_in(modname, attrs, ids):
+            members = vars(attrs[k])
+            snap["%s.%s" % (modname, k)] = dict(zip(members, map(id, members.values()), strict=True))
+    return snap
+
+
+#: module -> (identities of its attributes, names of its plugfair classes):
+#: a module's attributes are scanned for classes again only when they change.
+_CLASSES: dict[str, tuple[tuple[int, ...], list[str]]] = {}
+
+
+def _classes_in(modname: str, attrs: Mapping[str, Any], ids: tuple[int, ...]) -> list[str]:
+    """Names of the plugfair classes among the module attributes ``attrs``."""
+    cached = _CLASSES.get(modname)
+    if cached is not None and cached[0] == ids:
+        return cached[1]
+    names = [
+        k for k, val in list(attrs.items())
+        if isinstance(val, type) and str(getattr(val, "__module__", "")).startswith("plugfair")
+    ]
+    _CLASSES[modname] = (ids, names)
+    return names
+
+
+def owned_by(value: object, package: str) -> bool:
+    """Whether ``value`` (a function, class, method...) comes from ``package``."""
+    try:
+        value = getattr(value, "__func__", value)
+        module = getattr(value, "__module__", None)
+    except Exception:  # noqa: BLE001 - any object may sit in a module
+        return False
+    return isinstance(module, str) and (module == package or module.startswith(package + "."))
+
+
+def _planted(package: str, new: Iterable[str]) -> list[str]:
+    """Attributes that ``package`` defined in the plugfair modules ``new``
+    (imported since the snapshot, so not in it)."""
+    found = []
+    for modname in new:
+        mod = sys.modules.get(modname)
+        if mod is None or modname.startswith("plugfair.tests"):
+            continue  # test modules import plugin classes on purpose
+        found.extend(_owned_in(mod, modname, package))
+    return found
+
+
+def _owned_in(mod: Any, modname: str, package: str) -> list[str]:
+    """Attributes of ``mod`` and of its classes that ``package`` defined."""
+    found = []
+    for name, value in list(vars(mod).items()):
+        if owned_by(value, package):
+            found.append("%s.%s" % (modname, name))
+        elif isinstance(value, type) and owned_by(value, modname.split(".")[0]):
+            for attr, member in list(vars(value).items()):
+                if owned_by(member, package):
+                    found.append("%s.%s.%s" % (modname, name, attr))
+    return found
+
+
+def _is_plugfair(modname: str) -> bool:
+    return modname == "plugfair" or modname.startswith("plugfair.")
+
+
+def host_changes(before: dict[str, dict[str, int]], package: str | None = None) -> list[str]:
+    """Return the plugfair attributes changed since ``before``.
+
+    :param package: the plugin's top-level package; attributes that this
+        package added to plugfair classes, or to plugfair modules imported
+        after ``before`` was taken, are reported too.
+    """
+    after = snapshot_host()
+    changed: list[str] = []
+    foreign = bool(package) and package != "plugfair"
+    for owner, attrs in before.items():
+        now = after.get(owner)
+        if now is None or now == attrs:
+            continue
+        changed.extend("%s.%s" % (owner, name) for name, ident in attrs.items() if now.get(name) != ident)
+        changed.extend(_added(owner, sorted(now.keys() - attrs.keys()), str(package) if foreign else None))
+    if foreign:
+        new = sorted(m for m in after.keys() - before.keys() if m in sys.modules)
+        changed.extend(_planted(str(package), new))
+    return sorted(set(changed))
+
+
+def _added(owner: str, names: Sequence[str], package: str | None) -> list[str]:
+    """The attributes in ``names``, new in ``owner`` (a module or a
+    ``module.Class``), that are patches rather than submodules."""
+    mod = sys.modules.get(owner)
+    out = []
+    for name in names:
+        if mod is None:
+            # a class ("module.Class"): a new attribute the plugin made
+            modname, _, clsname = owner.rpartition(".")
+            cls = getattr(sys.modules.get(modname), clsname, None)
+            if package and owned_by(getattr(cls, name, None), package):
+                out.append("%s.%s" % (owner, name))
+            continue
+        value = getattr(mod, name, None)
+        if isinstance(value, types.ModuleType) and value.__name__ == "%s.%s" % (owner, name):
+            continue  # a submodule was imported: not a patch
+        if not name.startswith("__"):
+            out.append("%s.%s" % (owner, name))
+    return out
+
+
+def plugin_root(module: str, others: Sequence[str]) -> str:
+    """Shortest prefix of ``module`` that no module in ``others`` shares."""
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:i])
+        if not any(o == prefix or o.startswith(prefix + ".") for o in others if o != module):
+            return prefix
+    return module
+
+
+def plugin_roots(modules: Iterable[str]) -> dict[str, str]:
+    """:func:`plugin_root` of each of ``modules`` among the others, in one pass."""
+    unique = sorted(set(modules))
+    counts: dict[str, int] = {}
+    for module in unique:
+        parts = module.split(".")
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            counts[prefix] = counts.get(prefix, 0) + 1
+    out = {}
+    for module in unique:
+        parts = module.split(".")
+        out[module] = next(
+            (p for p in (".".join(parts[:i]) for i in range(1, len(parts) + 1)) if counts[p] == 1), module
+        )
+    return out
+
+
+def code_map(obj: object) -> dict[str, str]:
+    """Where each code attribute of class ``obj`` comes from.
+
+    Functions, methods, properties and classes map to their file, line and
+    name; data to ``""``.  Two processes that import the same unpatched
+    class get the same map.
+    """
+    if not isinstance(obj, type):
+        return {}
+    out = {}
+    for name, value in list(vars(obj).items()):
+        func = getattr(value, "__func__", None) or getattr(value, "fget", None) or value
+        code = getattr(func, "__code__", None)
+        if isinstance(code, types.CodeType):
+            out[name] = "%s:%d %s" % (code.co_filename, code.co_firstlineno, code.co_name)
+        elif isinstance(value, type):
+            out[name] = "class %s.%s" % (value.__module__, value.__qualname__)
+        elif callable(value):
+            out[name] = "callable %s" % type(value).__qualname__
+        else:
+            out[name] = ""
+    return out
+
+
+def code_changes(own: Mapping[str, str], seen: Mapping[str, str]) -> list[str]:
+    """Code attributes that differ between a class as its own turn saw it
+    (``own``) and as another plugin's turn left it (``seen``)."""
+    return sorted(
+        name for name in set(own) | set(seen) if (own.get(name) or seen.get(name)) and own.get(name) != seen.get(name)
+    )
+
+
+class _Print:
+    """Identity of one plugin probed earlier in this process: its module
+    in ``sys.modules``, the object its entry point names, and that
+    class's attributes."""
+
+    def __init__(self, name: str, target: str) -> None:
+        self.name = name
+        self.modname = target.partition(":")[0].strip()
+        self.attrs = _attrs(target)
+        self.module: object = None
+        self.obj: object = None
+        self.members: Mapping[str, object] = {}
+        self.keys: tuple[str, ...] = ()
+        self.values: tuple[object, ...] = ()
+        self.take()
+
+    def take(self) -> None:
+        """Record the state as it is now."""
+        self.module = sys.modules.get(self.modname)
+        self.obj = _resolve(self.module, self.attrs)
+        # a class's mapping proxy shows its one and only __dict__, live
+        self.members = vars(self.obj) if isinstance(self.obj, type) else {}
+        self.keys = tuple(self.members)
+        self.values = tuple(self.members.values())
+
+    def same(self) -> bool:
+        """Whether nothing changed since :meth:`take` (the fast check)."""
+        return (
+            sys.modules.get(self.modname) is self.module
+            and _resolve(self.module, self.attrs) is self.obj
+            and len(self.members) == len(self.values)
+            and all(map(operator.is_, self.members.values(), self.values))
+        )
+
+    def changes(self) -> list[str]:
+        """What changed since :meth:`take`, in words (``[]``: nothing)."""
+        if self.module is None or self.same():
+            return []
+        if sys.modules.get(self.modname) is not self.module:
+            return ["sys.modules[%r]" % self.modname]
+        where = ".".join([self.modname, *self.attrs])
+        if _resolve(self.module, self.attrs) is not self.obj:
+            return [where]
+        before = dict(zip(self.keys, self.values, strict=True))
+        return [
+            "%s.%s" % (where, k) for k in sorted(set(before) | set(self.members))
+            if self.members.get(k) is not before.get(k)
+        ]
+
+
+def _attrs(target: str) -> list[str]:
+    """``["Outer", "Inner"]`` of ``module:Outer.Inner`` (``[]`` for a module)."""
+    return [a for a in target.partition(":")[2].strip().split(".") if a]
+
+
+def _resolve(module: object, attrs: Sequence[str]) -> object:
+    obj = module
+    for attr in attrs:
+        obj = getattr(obj, attr, None)
+    return obj
+
+
+class Watch:
+    """Around each plugin's turn: what it changed that is not its own.
+
+    :param plugins: ``(name, "module:attr")`` of every plugin the host
+        knows of; their modules decide which package is whose.
+    """
+
+    def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
+        self._targets: dict[str, dict[str, str]] = {}  # module -> target -> name
+        self._prints: dict[str, _Print] = {}
+        self._roots: dict[str, str] = {}  # root -> module
+        self._modules: dict[str, Any] = {}
+        self._hooks: tuple[int, ...] = ()
+        self.add(plugins)
+
+    def add(self, plugins: Iterable[Sequence[str]]) -> None:
+        """Learn more plugins (a host's hosted plugins)."""
+        new = False
+        for name, target in plugins:
+            module = target.partition(":")[0].strip()
+            if not _is_plugfair(module) and target not in self._targets.get(module, {}):
+                self._targets.setdefault(module, {})[target] = name
+                new = True
+        if new:
+            self._roots = {root: m for m, root in plugin_roots(self._targets).items()}
+
+    def owner(self, modname: str) -> str | None:
+        """The plugin module whose package ``modname`` is in, if any."""
+        parts = modname.split(".")
+        for i in range(len(parts), 0, -1):
+            found = self._roots.get(".".join(parts[:i]))
+            if found is not None:
+                return found
+        return None
+
+    def _who(self, module: str) -> str:
+        return "plugin %s" % ", ".join(sorted(set(self._targets.get(module, {}).values())) or [module])
+
+    def begin(self, *, refresh: bool = False) -> None:
+        """Remember the process as it is before the next plugin's turn.
+
+        :param refresh: take the plugins seen so far as they are now, so
+            that only what changes during this turn counts (in a host
+            process, other code runs between loads).
+        """
+        self._modules = dict(sys.modules)
+        self._hooks = _import_system()
+        for fp in self._prints.values() if refresh else ():
+            fp.take()
+
+    def end(self, name: str, target: str) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
+        """Judge the plugin whose turn it was.
+
+        :returns: the patches it made (each naming whose code it changed),
+            the taint it left (reasons to replace the process before the
+            next plugin), and what it saw of plugins whose turn has not
+            come: target -> :func:`code_map`.
+        """
+        mine = self.owner(target.partition(":")[0].strip())
+        patches = []
+        for fp in self._prints.values():
+            if fp.same():
+                continue
+            changed = fp.changes()
+            if changed:
+                patches.append("plugin %s (%s)" % (fp.name, ", ".join(changed[:5])))
+            fp.take()
+        taint: list[str] = []
+        if _import_system() != self._hooks:
+            taint.append("it changed the import system (sys.meta_path, sys.path_hooks or builtins)")
+        seen = self._sys_modules(mine, patches, taint)
+        if target not in self._prints and not _is_plugfair(target):
+            self._prints[target] = _Print(name, target)
+        return patches, taint, seen
+
+    def _sys_modules(self, mine: str | None, patches: list[str], taint: list[str]) -> dict[str, dict[str, str]]:
+        """Replaced and new ``sys.modules`` entries: the patches and taint
+        they make, and the code maps of plugins whose turn has not come."""
+        before, now = self._modules, dict(sys.modules)
+        for modname in [n for n, m in before.items() if now.get(n) is not m]:
+            owner = self.owner(modname)
+            if owner is not None and owner != mine:
+                patches.append("%s (it replaced module %s in sys.modules)" % (self._who(owner), modname))
+            else:
+                taint.append("it replaced module %s in sys.modules" % modname)
+        seen: dict[str, dict[str, str]] = {}
+        package = next((root for root, m in self._roots.items() if m == mine), None)
+        for modname in sorted(now.keys() - before.keys()):
+            owner = self.owner(modname)
+            if owner is None or owner == mine:
+                continue
+            if _planted_module(now[modname], modname):
+                patches.append("%s (it planted module %s in sys.modules)" % (self._who(owner), modname))
+            elif package is not None and _owned_in(now[modname], modname, package):
+                changed = _owned_in(now[modname], modname, package)
+                patches.append("%s (%s)" % (self._who(owner), ", ".join(changed[:5])))
+            waiting = [t for t in self._targets.get(owner, {}) if t not in self._prints]
+            if waiting:
+                taint.append("it imported %s, of a plugin whose turn has not come" % modname)
+            for target in waiting if modname == owner else []:
+                seen[target] = code_map(_resolve(now[modname], _attrs(target)))
+        return seen
+
+
+class LoadGuard:
+    """What the registry checks when it loads plugins into a host process.
+
+    A plugin may behave when it is probed and patch when it is not; the
+    registry therefore watches each load as the probe watches each turn:
+    changes to plugfair's own modules and classes, and to the code of any
+    plugin (loaded before it, or imported by it), fail the plugin.
+
+    :param plugins: ``(name, "module:attr")`` of every plugin the registry
+        knows of.
+    """
+
+    def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
+        self._watch = Watch(plugins)
+        self._host: dict[str, dict[str, int]] = {}
+
+    def begin(self) -> None:
+        """Call before a plugin is imported: only what changes from now
+        until :meth:`end` counts (a host's own code, and a test's patches,
+        run between loads)."""
+        self._host = snapshot_host()
+        self._watch.begin(refresh=True)
+
+    def end(self, name: str, target: str) -> list[str]:
+        """Call after it loaded; what it changed that is not its own, in
+        words (``[]``: nothing)."""
+        top = target.partition(":")[0].strip().split(".")[0]
+        patched = host_changes(self._host, top)
+        found = ["plugfair internals (%s)" % ", ".join(patched[:5])] if patched else []
+        return found + self._watch.end(name, target)[0]
+
+
+def _planted_module(mod: object, modname: str) -> bool:
+    """Whether ``mod`` is not what importing ``modname`` from its file
+    gives (a made-up module object, or one from elsewhere)."""
+    if not isinstance(mod, types.ModuleType):
+        return True
+    spec = getattr(mod, "__spec__", None)
+    return spec is None or getattr(spec, "name", None) != modname or getattr(mod, "__name__", None) != modname
+
+
+def _import_system() -> tuple[int, ...]:
+    """Identities of what decides how the next import and call resolve."""
+    import builtins
+
+    return (
+        id(sys.meta_path),
+        *map(id, sys.meta_path),
+        id(sys.path_hooks),
+        *map(id, sys.path_hooks),
+        id(builtins.__import__),
+        len(vars(builtins)),
+    )
