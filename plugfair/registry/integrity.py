@@ -32,6 +32,7 @@ runs while a check runs.
 
 from __future__ import annotations
 
+import inspect
 import operator
 import sys
 import types
@@ -85,13 +86,34 @@ def _classes_in(modname: str, attrs: Mapping[str, Any], ids: tuple[int, ...]) ->
     return names
 
 
+_CODE_TYPES = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType)
+
+
+def _unwrap(value: object) -> object:
+    """The function behind a method, static or class method, or property."""
+    if isinstance(value, (staticmethod, classmethod, types.MethodType)):
+        return value.__func__
+    if isinstance(value, property):
+        return value.fget
+    return value
+
+
 def owned_by(value: object, package: str) -> bool:
-    """Whether ``value`` (a function, class, method...) comes from ``package``."""
-    try:
-        value = getattr(value, "__func__", value)
+    """Whether ``value`` (a function, class, method...) comes from ``package``.
+
+    Only code objects are asked where they come from, and only through
+    their type's own attributes: a module may hold an object whose
+    ``__getattr__`` does work (Tempest's lazy ``CONF`` reads its
+    configuration and sets up logging when touched).
+    """
+    value = _unwrap(value)
+    if isinstance(value, _CODE_TYPES):
         module = getattr(value, "__module__", None)
-    except Exception:  # noqa: BLE001 - any object may sit in a module
-        return False
+    else:
+        try:
+            module = inspect.getattr_static(value, "__module__", None)
+        except Exception:  # noqa: BLE001 - any object may sit in a module
+            return False
     return isinstance(module, str) and (module == package or module.startswith(package + "."))
 
 
@@ -206,8 +228,8 @@ def code_map(obj: object) -> dict[str, str]:
         return {}
     out = {}
     for name, value in list(vars(obj).items()):
-        func = getattr(value, "__func__", None) or getattr(value, "fget", None) or value
-        code = getattr(func, "__code__", None)
+        func = _unwrap(value)
+        code = func.__code__ if isinstance(func, types.FunctionType) else None
         if isinstance(code, types.CodeType):
             out[name] = "%s:%d %s" % (code.co_filename, code.co_firstlineno, code.co_name)
         elif isinstance(value, type):

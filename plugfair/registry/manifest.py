@@ -371,6 +371,7 @@ _RECORD: dict[str, Any] = {
     "quota": [{"name": str, "default": int, "unit": str, "description": str}],
     "quota_usage": bool, "prepares": bool, "services": [str], "test_packages": [str],
     "files": {str: int}, "host": (str, None), "origin": str, "hosted": [str],
+    "warnings": [str],
 }
 
 

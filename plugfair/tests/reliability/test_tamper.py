@@ -128,7 +128,8 @@ class TestChannelAttackOnTheCLI(base.TestCase):
             self.assertNotIn("Traceback", err)
         rc, out, err = self.env.cli("plugin", "doctor", "-f", "json")
         self.assertEqual(1, rc, err)
-        problems = {row["Plugin"]: row["Problem"] for row in json.loads(out)}
+        problems = {row["Plugin"]: row["Problem"] for row in json.loads(out)
+                    if not row["Status"].endswith("(warning)")}
         self.assertEqual(["rt_channel", "rt_fork"], sorted(problems))
         self.assertIn("did not write", problems["rt_channel"])
         self.assertIn("forked the probe process", problems["rt_fork"])
@@ -164,7 +165,7 @@ class TestSneakyPatcher(base.TestCase):
         # From then on every command refuses it before importing it.
         rc, out, err = self.env.cli("plugin", "doctor", "rt_sneaky", "-f", "json")
         self.assertEqual(1, rc, err)
-        (row,) = json.loads(out)
+        (row,) = [r for r in json.loads(out) if not r["Status"].endswith("(warning)")]
         self.assertEqual("rt_sneaky", row["Plugin"])
         self.assertIn("changes what is not its own", row["Problem"])
         rc, out, err = self.env.cli("sneaky", "go")
