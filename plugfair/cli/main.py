@@ -120,30 +120,9 @@ def _wrap(text: str, indent: int, width: int) -> list[str]:
 def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
     """Write the top-level help: global options, then every command."""
     width = 79
-    usage = ["usage: plugfair"]
+    out.write(_usage(width) + "\n\n" + DESCRIPTION + "\n\noptions:\n")
     for opt in gopts.ALL_OPTIONS:
-        flag = opt.flags[-1] if opt.flags[-1].startswith("--") else opt.flags[0]
-        usage.append("[%s%s]" % (flag, " " + opt.metavar if opt.metavar else ""))
-    lines = []
-    line = ""
-    for word in usage:
-        if len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = " " * 16
-        line = (line + " " + word) if line.strip() else line + word
-    lines.append(line)
-    out.write("\n".join(lines) + "\n\n" + DESCRIPTION + "\n\noptions:\n")
-    for opt in gopts.ALL_OPTIONS:
-        head = ", ".join(
-            f + (" " + opt.metavar if opt.metavar else "") for f in opt.flags
-        )
-        body = _wrap(opt.help, 24, width)
-        if len(head) <= 20:
-            out.write("  %-21s %s\n" % (head, body[0]))
-        else:
-            out.write("  %s\n%s%s\n" % (head, " " * 24, body[0]))
-        for more in body[1:]:
-            out.write(" " * 24 + more + "\n")
+        _write_option(out, opt, width)
     commands = dict(registry.commands())
     commands.setdefault("complete", ("cliff", "print bash completion command"))
     commands.setdefault("help", ("cliff", "print detailed help for another command"))
@@ -153,38 +132,76 @@ def render_help(registry, out) -> None:  # type: ignore[no-untyped-def]
         plugin, summary = commands[name]
         summary = printable(summary)
         text = "%s [%s]" % (summary, plugin) if summary else "[%s]" % plugin
-        body = _wrap(text, name_width + 5, width)
-        out.write("  %-*s  %s\n" % (name_width, name, body[0]))
-        for more in body[1:]:
-            out.write(" " * (name_width + 4) + more + "\n")
+        _write_entry(out, name, text, name_width, width)
+    _write_contested(out, registry, name_width, width)
+    _write_problems(out, registry, width)
+
+
+def _usage(width: int) -> str:
+    words = ["usage: plugfair"]
+    for opt in gopts.ALL_OPTIONS:
+        flag = opt.flags[-1] if opt.flags[-1].startswith("--") else opt.flags[0]
+        words.append("[%s%s]" % (flag, " " + opt.metavar if opt.metavar else ""))
+    lines: list[str] = []
+    line = ""
+    for word in words:
+        if len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = " " * 16
+        line = (line + " " + word) if line.strip() else line + word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _write_option(out, opt, width: int) -> None:  # type: ignore[no-untyped-def]
+    head = ", ".join(f + (" " + opt.metavar if opt.metavar else "") for f in opt.flags)
+    body = _wrap(opt.help, 24, width)
+    if len(head) <= 20:
+        out.write("  %-21s %s\n" % (head, body[0]))
+    else:
+        out.write("  %s\n%s%s\n" % (head, " " * 24, body[0]))
+    for more in body[1:]:
+        out.write(" " * 24 + more + "\n")
+
+
+def _write_entry(out, name: str, text: str, name_width: int, width: int) -> None:  # type: ignore[no-untyped-def]
+    body = _wrap(text, name_width + 5, width)
+    out.write("  %-*s  %s\n" % (name_width, name, body[0]))
+    for more in body[1:]:
+        out.write(" " * (name_width + 4) + more + "\n")
+
+
+def _write_contested(out, registry, name_width: int, width: int) -> None:  # type: ignore[no-untyped-def]
     contested = sorted({c.item for c in registry.collisions if c.kind == "command"})
-    if contested:
-        qualified = registry.qualified_commands()
-        header = (
-            "Contested commands (several plugins provide them; run them as "
-            "'plugfair <plugin> <command>', or pick one with '[plugfair] "
-            "command_providers'):"
-        )
-        out.write("\n" + "\n".join(_wrap(header, 0, width)) + "\n")
-        for name in contested:
-            forms = [q for q, (_p, cmd, _s) in qualified.items() if cmd == name]
-            body = _wrap(", ".join(forms), name_width + 5, width)
-            out.write("  %-*s  %s\n" % (name_width, name, body[0]))
-            for more in body[1:]:
-                out.write(" " * (name_width + 4) + more + "\n")
+    if not contested:
+        return
+    qualified = registry.qualified_commands()
+    header = (
+        "Contested commands (several plugins provide them; run them as "
+        "'plugfair <plugin> <command>', or pick one with '[plugfair] "
+        "command_providers'):"
+    )
+    out.write("\n" + "\n".join(_wrap(header, 0, width)) + "\n")
+    for name in contested:
+        forms = [q for q, (_p, cmd, _s) in qualified.items() if cmd == name]
+        _write_entry(out, name, ", ".join(forms), name_width, width)
+
+
+def _write_problems(out, registry, width: int) -> None:  # type: ignore[no-untyped-def]
+    # Say why here too: if the plugin that provides 'plugin doctor' is the
+    # broken one, this is the only place the reason shows.
     problems = registry.problems()
-    if problems:
-        # Say why here too: if the plugin that provides 'plugin doctor' is
-        # the broken one, this is the only place the reason shows.
-        out.write(
-            "\n%d plugin(s) have problems (run 'plugfair plugin doctor' for "
-            "remedies):\n" % len(problems)
-        )
-        for rec in problems:
-            reason = printable(" ".join(rec.problems[0].reason.split()) if rec.problems else rec.status)
-            if len(reason) > width - 8 - len(rec.name):
-                reason = reason[: width - 11 - len(rec.name)] + "..."
-            out.write("  %s: %s\n" % (rec.name, reason))
+    if not problems:
+        return
+    out.write(
+        "\n%d plugin(s) have problems (run 'plugfair plugin doctor' for "
+        "remedies):\n" % len(problems)
+    )
+    for rec in problems:
+        reason = printable(" ".join(rec.problems[0].reason.split()) if rec.problems else rec.status)
+        if len(reason) > width - 8 - len(rec.name):
+            reason = reason[: width - 11 - len(rec.name)] + "..."
+        out.write("  %s: %s\n" % (rec.name, reason))
 
 
 def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[no-untyped-def]

@@ -189,22 +189,10 @@ class _Checker(ScopedVisitor):
             self.importing = False
 
     def _check_host_name(self, dotted: str, node: ast.AST, imported: bool, root: str | None) -> None:
-        profile = self.profile
-        verb = "imports" if imported else "uses"
-        base = profile.stable_base(dotted)
+        verb = "Imports" if imported else "Uses"
+        base = self.profile.stable_base(dotted)
         if base is None:
-            if profile.is_parent(dotted):
-                return
-            name = dotted if imported else profile.first_unstable(dotted)
-            if not imported and self._already("PF001", name, root):
-                return
-            self.report(
-                "PF001",
-                node,
-                "%s %s, which is not in %s's stable interface." % (verb.capitalize(), name, profile.host_name),
-                name=name,
-                alternative=profile.alternative_for(name),
-            )
+            self._outside_stable(dotted, node, imported, root, verb)
             return
         private = _private_component(dotted, 1)
         if private is not None:
@@ -213,43 +201,63 @@ class _Checker(ScopedVisitor):
                     "PF002",
                     node,
                     "%s the private name %s; names starting with '_' are not part of %s's stable interface."
-                    % (verb.capitalize(), private, profile.host_name),
+                    % (verb, private, self.profile.host_name),
                     name=private,
                     alternative="a public name of %s; ask for one if it is missing" % base,
                 )
             return
-        rest = dotted[len(base) + 1 :].split(".") if dotted != base else []
-        names = profile.exported(base)
-        # A deprecated name is still exported until it is removed: it gets
-        # the deprecation finding below, not "not exported".
-        if (
-            names is not None
-            and rest
-            and not _is_dunder(rest[0])
-            and rest[0] not in names
-            and profile.deprecation_for("%s.%s" % (base, rest[0])) is None
-        ):
-            name = "%s.%s" % (base, rest[0])
-            if imported or not self._already("PF001", name, root):
-                self.report(
-                    "PF001",
-                    node,
-                    "%s %s, which %s does not export; it is not part of %s's stable interface."
-                    % (verb.capitalize(), name, base, profile.host_name),
-                    name=name,
-                    alternative=profile.alternative_for(name),
-                )
+        if self._not_exported(dotted, base, node, imported, root, verb):
             return
-        dep = profile.deprecation_for(dotted)
+        dep = self.profile.deprecation_for(dotted)
         if dep is not None and (imported or not self._already("PF005", dotted, root)):
             self.report(
                 "PF005",
                 node,
-                "%s %s: %s." % (verb.capitalize(), dotted, dep.describe()),
+                "%s %s: %s." % (verb, dotted, dep.describe()),
                 name=dotted,
                 alternative=dep.alternative,
                 removed_in=dep.removed_in,
             )
+
+    def _outside_stable(self, dotted: str, node: ast.AST, imported: bool, root: str | None, verb: str) -> None:
+        """PF001 for a name in none of the host's stable modules."""
+        profile = self.profile
+        if profile.is_parent(dotted):
+            return
+        name = dotted if imported else profile.first_unstable(dotted)
+        if not imported and self._already("PF001", name, root):
+            return
+        self.report(
+            "PF001",
+            node,
+            "%s %s, which is not in %s's stable interface." % (verb, name, profile.host_name),
+            name=name,
+            alternative=profile.alternative_for(name),
+        )
+
+    def _not_exported(
+        self, dotted: str, base: str, node: ast.AST, imported: bool, root: str | None, verb: str
+    ) -> bool:
+        """PF001 for a name a stable module does not export; whether it was
+        one.  A deprecated name is still exported until it is removed: it
+        gets the deprecation finding instead."""
+        rest = dotted[len(base) + 1 :].split(".") if dotted != base else []
+        names = self.profile.exported(base)
+        if names is None or not rest or _is_dunder(rest[0]) or rest[0] in names:
+            return False
+        name = "%s.%s" % (base, rest[0])
+        if self.profile.deprecation_for(name) is not None:
+            return False
+        if imported or not self._already("PF001", name, root):
+            self.report(
+                "PF001",
+                node,
+                "%s %s, which %s does not export; it is not part of %s's stable interface."
+                % (verb, name, base, self.profile.host_name),
+                name=name,
+                alternative=self.profile.alternative_for(name),
+            )
+        return True
 
     def check_import(self, dotted: str, node: ast.AST) -> None:
         """Every rule that applies to importing module or name ``dotted``."""

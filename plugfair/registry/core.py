@@ -207,40 +207,38 @@ class Registry:
         # hosting plugin is enabled when a plugin it hosts is (it is needed
         # to load it), unless it is disabled itself; a hosted plugin whose
         # host is disabled is disabled too.
-        def named(rec: r.PluginRecord, tokens: Sequence[str]) -> bool:
-            return any(_selects(t, rec) for t in tokens)
-
         chosen = {
-            id(rec): (not enabled or named(rec, enabled)) and not named(rec, disabled)
+            id(rec): (not enabled or _named(rec, enabled)) and not _named(rec, disabled)
             for rec in self._records
         }
-        for rec in self._records:
-            if rec.host and chosen[id(rec)]:
-                for host in self._records:
-                    if host.name == rec.host and not named(host, disabled):
-                        chosen[id(host)] = True
+        needed = {rec.host for rec in self._records if rec.host and chosen[id(rec)]}
+        for host in self._records:
+            if host.name in needed and not _named(host, disabled):
+                chosen[id(host)] = True
         for rec in self._records:
             if not chosen[id(rec)]:
                 rec.status = r.STATUS_DISABLED
         for rec in self._records:
             if rec.host and rec.status != r.STATUS_DISABLED:
-                hosts = [x for x in self._records if x.name == rec.host]
-                if hosts and all(x.status == r.STATUS_DISABLED for x in hosts):
-                    rec.status = r.STATUS_DISABLED
-                    rec.problems.append(
-                        r.Problem(
-                            kind="host-disabled",
-                            reason="the plugin hosting it, %r, is disabled" % rec.host,
-                            remedy="Enable %r in [plugfair] enabled_plugins/"
-                            "disabled_plugins." % rec.host,
-                        )
-                    )
+                self._disable_if_host_is(rec)
         for token in sorted(set(enabled) | set(disabled)):
             if not any(_selects(token, rec) for rec in self._records):
                 LOG.warning(
                     "[plugfair] names plugin %r, which is not installed; ignoring it.",
                     token,
                 )
+
+    def _disable_if_host_is(self, rec: r.PluginRecord) -> None:
+        hosts = [x for x in self._records if x.name == rec.host]
+        if hosts and all(x.status == r.STATUS_DISABLED for x in hosts):
+            rec.status = r.STATUS_DISABLED
+            rec.problems.append(
+                r.Problem(
+                    kind="host-disabled",
+                    reason="the plugin hosting it, %r, is disabled" % rec.host,
+                    remedy="Enable %r in [plugfair] enabled_plugins/disabled_plugins." % rec.host,
+                )
+            )
 
     def _find_collisions(self) -> None:
         active = [x for x in self._records if x.status != r.STATUS_DISABLED]
@@ -666,6 +664,11 @@ def _refuse_tampering(rec: r.PluginRecord, changed: list[str]) -> None:
     kept.problems.append(r.Problem(kind="tamper", reason=error.reason, remedy=error.remedy))
     manifest.remember(kept)
     raise error
+
+
+def _named(rec: r.PluginRecord, tokens: Sequence[str]) -> bool:
+    """Whether a selection list (names, ``name@distribution``) names ``rec``."""
+    return any(_selects(t, rec) for t in tokens)
 
 
 def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:

@@ -40,44 +40,59 @@ def _top(module: str) -> str:
     return module.split(".")[0]
 
 
+def _names_example(text: str) -> bool:
+    return text == "examples" or text.startswith(("examples.", "examples/")) or "/examples/" in text
+
+
+class _Finder(ast.NodeVisitor):
+    """Collects every place a module imports or names a plugin package."""
+
+    def __init__(self, filename: str, packages: set[str]) -> None:
+        self.filename = filename
+        self.forbidden = set(packages) | {"examples"}
+        self.packages = packages
+        self.words = re.compile(r"(?<![\w.])(%s)\b" % "|".join(sorted(map(re.escape, packages))))
+        self.found: list[str] = []
+
+    def report(self, node: ast.AST, what: str) -> None:
+        self.found.append("%s:%d: %s" % (self.filename, getattr(node, "lineno", 0), what))
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if _top(alias.name) in self.forbidden:
+                self.report(node, "import %s" % alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level == 0 and node.module and _top(node.module) in self.forbidden:
+            self.report(node, "from %s import ..." % node.module)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        arg = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        if name in IMPORTERS and isinstance(arg, str) and _top(arg) in self.forbidden:
+            self.report(node, "%s(%r)" % (name, arg))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and (self.words.search(node.value) or _names_example(node.value)):
+            self.report(node, "names %r" % node.value[:60])
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id in self.forbidden:
+            self.report(node, "uses the name %s" % node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in self.packages:
+            self.report(node, "uses the attribute %s" % node.attr)
+        self.generic_visit(node)
+
+
 def violations(source: str, filename: str, packages: set[str]) -> list[str]:
     """Every place ``source`` imports or names one of ``packages`` or ``examples``."""
-    tree = ast.parse(source, filename)
-    words = re.compile(r"(?<![\w.])(%s)\b" % "|".join(sorted(map(re.escape, packages))))
-    found = []
-
-    def report(node: ast.AST, what: str) -> None:
-        found.append("%s:%d: %s" % (filename, getattr(node, "lineno", 0), what))
-
-    def names_example(text: str) -> bool:
-        return text == "examples" or text.startswith(("examples.", "examples/")) or (
-            "/examples/" in text)
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _top(alias.name) in packages or _top(alias.name) == "examples":
-                    report(node, "import %s" % alias.name)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level == 0 and node.module and (
-                _top(node.module) in packages or _top(node.module) == "examples"
-            ):
-                report(node, "from %s import ..." % node.module)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in IMPORTERS and node.args and isinstance(node.args[0], ast.Constant):
-                arg = node.args[0].value
-                if isinstance(arg, str) and (_top(arg) in packages or _top(arg) == "examples"):
-                    report(node, "%s(%r)" % (name, arg))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if words.search(node.value) or names_example(node.value):
-                report(node, "names %r" % node.value[:60])
-        elif isinstance(node, ast.Name) and (node.id in packages or node.id == "examples"):
-            report(node, "uses the name %s" % node.id)
-        elif isinstance(node, ast.Attribute) and node.attr in packages:
-            report(node, "uses the attribute %s" % node.attr)
-    return found
+    finder = _Finder(filename, packages)
+    finder.visit(ast.parse(source, filename))
+    return finder.found
 
 
 def core_files() -> list[str]:
