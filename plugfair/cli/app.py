@@ -55,7 +55,28 @@ class _LazyEntry:
         return "plugin %s" % self.plugin
 
     def load(self) -> Any:
-        return self.manager.registry.command_class(self.name)
+        return _safe_text(self.manager.registry.command_class(self.name))
+
+
+class _PrintableHelp:
+    """A command's ``--help`` text comes from its plugin (the docstring, the
+    distribution's name): make it printable before argparse shows it."""
+
+    def get_description(self) -> str:
+        return _printable_lines(super().get_description())  # type: ignore[misc]
+
+    def get_epilog(self) -> str:
+        return _printable_lines(super().get_epilog())  # type: ignore[misc]
+
+
+def _printable_lines(text: str | None) -> str:
+    return "\n".join(printable(line) for line in (text or "").split("\n"))
+
+
+def _safe_text(cls: type) -> type:
+    """``cls`` with printable help, whatever cliff base it derives from."""
+    return type(cls.__name__, (_PrintableHelp, cls), {"__module__": cls.__module__,
+                                                      "__doc__": cls.__doc__})
 
 
 class RegistryCommandManager(CommandManager):
@@ -209,7 +230,7 @@ class PlugfairApp(App):
                 self.stderr.write(
                     "plugfair: --strict: %d plugin(s) have problems: %s. Run "
                     "'plugfair plugin doctor' for reasons and remedies.\n"
-                    % (len(bad), ", ".join(sorted({p.name for p in bad})))
+                    % (len(bad), printable(", ".join(sorted({p.name for p in bad}))))
                 )
                 return rc or 1
         return int(rc)

@@ -198,10 +198,11 @@ def _write_problems(out, registry, width: int) -> None:  # type: ignore[no-untyp
         "remedies):\n" % len(problems)
     )
     for rec in problems:
+        name = printable(rec.name)  # an entry point's name is the plugin's text too
         reason = printable(" ".join(rec.problems[0].reason.split()) if rec.problems else rec.status)
-        if len(reason) > width - 8 - len(rec.name):
-            reason = reason[: width - 11 - len(rec.name)] + "..."
-        out.write("  %s: %s\n" % (rec.name, reason))
+        if len(reason) > width - 8 - len(name):
+            reason = reason[: width - 11 - len(name)] + "..."
+        out.write("  %s: %s\n" % (name, reason))
 
 
 def _unknown_command(registry, words: list[str]) -> str | None:  # type: ignore[no-untyped-def]
@@ -304,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "'plugfair plugin doctor' for reasons and remedies.\n"
                         % (
                             len(registry.problems()),
-                            ", ".join(sorted({p.name for p in registry.problems()})),
+                            printable(", ".join(sorted({p.name for p in registry.problems()}))),
                         )
                     )
                     return 1
