@@ -216,6 +216,14 @@ def _instance(name: str, obj: object, conf: Any, timeout: float, find: Findings)
         check = {"PF101": "entry point", "PF102": "name", "PF103": "api_version"}.get(code, "hooks")
         find.add(code, check, exc.message)
         return None
+    if not v.declares(cls, "api_version"):
+        find.add(
+            "PF114",
+            "api_version",
+            "%s declares no api_version, so it takes the host's (%s) and the host cannot "
+            "tell which API it was written for. Declare the version it uses, e.g. "
+            "api_version = \"1.0\"; API 2.0 will require it." % (cls.__qualname__, cls.api_version),
+        )
     try:
         return v.call_hook(name, cls, conf, timeout=timeout)
     except PluginLoadError as exc:

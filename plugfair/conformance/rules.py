@@ -168,6 +168,13 @@ _ALL = (
         "dynamic",
         check="idempotent ids",
     ),
+    Rule(
+        "PF114",
+        "undeclared-api-version",
+        "The plugin class declares no api_version, so it silently takes the host's.",
+        "dynamic",
+        check="api_version",
+    ),
     Rule("PF201", "core-imports-plugin", "The core package imports a plugin.", "core"),
     Rule("PF202", "core-names-plugin", "The core package names a plugin.", "core"),
 )

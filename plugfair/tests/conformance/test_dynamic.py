@@ -30,6 +30,7 @@ class Hello(Command):
 
 class GoodPlugin(Plugin):
     name = "dyngood"
+    api_version = "1.0"
     description = "A well-behaved plugin."
 
     def config_options(self):
@@ -83,6 +84,7 @@ class Cmd(Command):
 
 class Mismatch(Plugin):
     name = "other"
+    api_version = "1.0"
 
 
 class NotAPlugin:
@@ -96,6 +98,7 @@ class Future(Plugin):
 
 class BadHook(Plugin):
     name = "badhook"
+    api_version = "1.0"
 
     def cli_commands(self):
         return ["not", "a", "mapping"]
@@ -103,6 +106,7 @@ class BadHook(Plugin):
 
 class Foreign(Plugin):
     name = "foreign"
+    api_version = "1.0"
 
     def config_options(self):
         return [("plugfair", [cfg.StrOpt("hijack")])]
@@ -110,6 +114,7 @@ class Foreign(Plugin):
 
 class Noun(Plugin):
     name = "noun"
+    api_version = "1.0"
 
     def cli_commands(self):
         return {"plugin frobnicate": Cmd}
@@ -117,6 +122,7 @@ class Noun(Plugin):
 
 class Clash(Plugin):
     name = "clash"
+    api_version = "1.0"
     config_groups = ("quota",)
 
     def cli_commands(self):
@@ -128,6 +134,7 @@ from plugfair.api import Plugin
 
 class ZonePlugin(Plugin):
     name = "zonemgr"
+    api_version = "1.0"
 
     def service_clients(self):
         return {"dns": lambda conf: None}
@@ -141,6 +148,7 @@ from plugfair.api import Plugin
 
 class P(Plugin):
     name = "badtests"
+    api_version = "1.0"
 
     def test_package(self):
         return "dynbad.bt.tests"
@@ -154,6 +162,7 @@ validate.HOOK_ORDER = list(validate.HOOK_ORDER)
 
 class P(Plugin):
     name = "patcher"
+    api_version = "1.0"
 """
 BAD_PLUGINS = {
     "mismatch": "dynbad.p:Mismatch",
@@ -168,8 +177,10 @@ BAD_PLUGINS = {
     "clash": "dynbad.p:Clash",
     "badtests": "dynbad.bt:P",
     "patcher": "dynbad.patcher:P",
+    "vague": "dynbad.vague:Vague",
 }
 BAD_MODULES = {
+    "dynbad.vague": "from plugfair.api import Plugin\n\n\nclass Vague(Plugin):\n    name = 'vague'\n",
     "dynbad.p": BAD,
     "dynbad.broken": "import no_such_module_anywhere\n",
     "dynbad.zone": ZONE,
@@ -319,6 +330,10 @@ class TestBadPlugins(_Installed):
     def test_host_patched_at_load(self):
         self.assertFinds("patcher", "PF110", "HOOK_ORDER")
 
+    def test_undeclared_api_version(self):
+        self.assertFinds("vague", "PF114", "declares no api_version")
+        self.assertEqual(["vague"], [v.name for v in self.result.violations if v.code == "PF114"])
+
     def test_violations_point_at_the_plugin_class(self):
         (v,) = [v for v in self.result.violations if v.name == "future"]
         self.assertTrue(v.path.endswith(os.path.join("dynbad", "p.py")), v.path)
@@ -333,7 +348,8 @@ class TestIsolation(_Installed):
             {
                 "dyncrash.c": "import os\nos._exit(7)\n",
                 "dyncrash.h": "import time\ntime.sleep(120)\n",
-                "dyncrash.ok": "from plugfair.api import Plugin\n\n\nclass P(Plugin):\n    name = 'after'\n",
+                "dyncrash.ok": "from plugfair.api import Plugin\n\n\nclass P(Plugin):\n    name = 'after'\n"
+                "    api_version = '1.0'\n",
             },
         )
     ]
