@@ -31,6 +31,7 @@ from plugfair.conformance.profiles import Profile
 from plugfair.conformance.report import Violation
 from plugfair.conformance.targets import Target
 from plugfair.registry.childproc import child_sys_path
+from plugfair.registry.integrity import plugin_root
 from plugfair.registry.records import NAMESPACE, PluginRecord
 
 __all__ = ["CHECKS", "HOST_CHECKS", "Unit", "Outcome", "plan", "check_target", "other_records", "plugin_root"]
@@ -168,16 +169,6 @@ def other_records(target: Target, records: Sequence[Any], units: Sequence[Unit] 
 
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def plugin_root(module: str, others: Sequence[str]) -> str:
-    """Shortest prefix of ``module`` that no module in ``others`` shares."""
-    parts = module.split(".")
-    for i in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:i])
-        if not any(o == prefix or o.startswith(prefix + ".") for o in others if o != module):
-            return prefix
-    return module
 
 
 def _locate(target: Target, value: str) -> tuple[str, str, int]:

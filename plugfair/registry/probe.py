@@ -106,32 +106,14 @@ def _add_imported_files(rec: r.PluginRecord, top: str, before: set[str]) -> None
                 pass
 
 
-def describe(
-    ep_name: str,
-    target: str,
-    load: Callable[[], object],
-    *,
-    distribution: str = "unknown",
-    version: str = "unknown",
-    conf: Any = None,
-    module: str | None = None,
-    host: str | None = None,
-    origin: str = "",
-) -> r.PluginRecord:
+def describe(ep_name: str, target: str, load: Callable[[], object], **kwargs: Any) -> r.PluginRecord:
     """Import one plugin, call its declarative hooks and describe it.
 
     Never raises for anything the plugin does (``KeyboardInterrupt`` aside):
-    every failure becomes a problem on the returned record.
-
-    :param module: the module the plugin's code lives in (by default the
-        module of ``target``); its top-level package is the plugin's own.
-    :param host: for a hosted plugin, the name of the plugin hosting it.
-    :param origin: for a hosted plugin, where its host found it.
+    every failure becomes a problem on the returned record.  The keyword
+    arguments are :func:`describe_hosting`'s.
     """
-    return describe_hosting(
-        ep_name, target, load, distribution=distribution, version=version,
-        conf=conf, module=module, host=host, origin=origin,
-    )[0]
+    return describe_hosting(ep_name, target, load, **kwargs)[0]
 
 
 def describe_hosting(
@@ -147,7 +129,13 @@ def describe_hosting(
     origin: str = "",
 ) -> tuple[r.PluginRecord, list[HostedPlugin]]:
     """:func:`describe`, plus the plugins it hosts (for a plugin that is
-    not itself hosted, and is usable)."""
+    not itself hosted, and is usable).
+
+    :param module: the module the plugin's code lives in (by default the
+        module of ``target``); its top-level package is the plugin's own.
+    :param host: for a hosted plugin, the name of the plugin hosting it.
+    :param origin: for a hosted plugin, where its host found it.
+    """
     rec = r.PluginRecord(
         name=ep_name, target=target, distribution=distribution, version=version,
         host=host, origin=origin,
