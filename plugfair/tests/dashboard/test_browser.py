@@ -42,6 +42,9 @@ _LOOK = """
   const props = ["display", "color", "background-color", "font-family", "font-size",
                  "font-weight", "line-height", "border-top-width", "border-top-color",
                  "border-radius", "padding-top", "padding-left", "margin-top", "margin-bottom"];
+  // widths in per cent of the panel's: two panels in different columns of
+  // the grid may differ by a sub-pixel, which rounding turns into a pixel
+  const whole = panel.getBoundingClientRect().width;
   const walk = (el) => {
     const style = getComputedStyle(el);
     const box = el.getBoundingClientRect();
@@ -49,7 +52,7 @@ _LOOK = """
       tag: el.tagName,
       classes: Array.from(el.classList).sort(),
       attrs: el.getAttributeNames().sort(),
-      width: Math.round(box.width),
+      width: Math.round((box.width / whole) * 100),
       height: Math.round(box.height),
       style: props.map((p) => style.getPropertyValue(p)),
       children: Array.from(el.children).filter((c) => !c.matches(".panel-title a")).map(walk),
