@@ -18,6 +18,8 @@ it started.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import threading
@@ -31,14 +33,28 @@ from plugfair.quota.backends.sql import SQLLedger
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
-__all__ = ["KeystoneBackend"]
+__all__ = ["KeystoneBackend", "reset_connections"]
 
 LOG = logging.getLogger(__name__)
 
 # One authenticated connection per set of credentials and process: every
-# new connection costs Keystone a password check and a token.
+# new connection costs Keystone a password check and a token.  The key
+# holds a keyed digest of the password, never the password.
 _CONNECTIONS: dict[tuple[Any, ...], Any] = {}
 _CONNECTIONS_LOCK = threading.Lock()
+_SALT = os.urandom(32)
+
+
+def _secret_digest(secret: str | None) -> str | None:
+    if secret is None:
+        return None
+    return hmac.new(_SALT, secret.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def reset_connections() -> None:
+    """Forget every shared Keystone connection (for tests)."""
+    with _CONNECTIONS_LOCK:
+        _CONNECTIONS.clear()
 
 
 class KeystoneBackend(QuotaBackend):
@@ -88,7 +104,8 @@ class KeystoneBackend(QuotaBackend):
                 q = self.conf.quota
                 key = (
                     os.getpid(), q.keystone_cloud, q.keystone_auth_url, q.keystone_username,
-                    q.keystone_password, q.keystone_user_domain, q.keystone_region,
+                    _secret_digest(q.keystone_password), q.keystone_user_domain,
+                    q.keystone_region,
                 )
                 with _CONNECTIONS_LOCK:
                     self._conn = _CONNECTIONS.get(key)

@@ -159,6 +159,15 @@ class TestKeystoneBackend(KeystoneTestCase):
         enforcer.consume(self.project, {"alpha.widgets": 1})
         enforcer.check(self.project, {"alpha.storage": 10**6})
 
+    def test_connection_cache_holds_no_password(self):
+        from plugfair.quota.backends import keystone
+
+        self.assertTrue(keystone._CONNECTIONS)
+        for key in keystone._CONNECTIONS:
+            self.assertNotIn(KS_PASSWORD, [str(part) for part in key])
+        keystone.reset_connections()
+        self.assertEqual({}, keystone._CONNECTIONS)
+
     def test_cli_with_keystone(self):
         rc, out, err = self.cli("quota", "set", "--project", self.project, "alpha.widgets=4")
         self.assertEqual(0, rc, err)
