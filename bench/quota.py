@@ -4,9 +4,13 @@
    embedded SQLite store: half the plugins count their own usage (a
    callback), the others are tracked by the host, and 100 keys have a
    project limit.  Timed end to end (``plugfair quota show``, a process
-   per run, manifest warm) in alternating pairs with ``plugfair plugin
+   per run, manifest warm) in alternating triples with ``plugfair plugin
    list`` (same process start-up and discovery, no store) as the
-   baseline, and in-process (``QuotaService.show``).
+   baseline, and with ``quota show`` under ``[quota] usage_isolation =
+   thread`` (the callbacks in threads of the host, as before issue 14),
+   so the cost of a child process per plugin is a same-run ratio; and
+   in-process (``QuotaService.show``, as the dashboard calls it) in both
+   modes.
 2. ``Enforcer.check`` throughput (checks per second, 2 keys per check) on
    SQLite and, when a URL is given, PostgreSQL, against a same-run
    baseline: the raw SQL query the check needs (the same statement and
@@ -90,12 +94,44 @@ def _run(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
-    conf = os.path.join(root, "plugfair.conf")
-    with open(conf, "w") as f:
+def _write_conf(path: str, names: list[str], isolation: str) -> str:
+    with open(path, "w") as f:
         # only the generated plugins, whatever else is installed
         f.write("[plugfair]\nenabled_plugins = %s\n[quota]\nusage_timeout = 10\n"
-                % ",".join(["plugfair"] + names))
+                "usage_isolation = %s\n" % (",".join(["plugfair"] + names), isolation))
+    return path
+
+
+LIBRARY = """\
+import sys, time, statistics
+from plugfair.config.loader import build_conf
+from plugfair.registry.core import Registry
+from plugfair.quota.service import QuotaService
+conf = build_conf([sys.argv[1]])
+svc = QuotaService(Registry.discover(conf), conf)
+svc.show('bench')
+t = []
+for _ in range(int(sys.argv[2])):
+    s = time.perf_counter(); rows = svc.show('bench'); t.append(time.perf_counter() - s)
+if len(rows) != int(sys.argv[3]) or set(svc.usage_status().values()) != {'ok'}:
+    raise SystemExit('wrong answer: %d rows, %r' % (len(rows), svc.usage_status()))
+print(statistics.median(t))
+"""
+
+
+def _library(conf: str, runs: int, env: dict[str, str]) -> float:
+    lib = subprocess.run(
+        [sys.executable, "-c", LIBRARY, conf, str(runs), str(PLUGINS * RESOURCES)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if lib.returncode:
+        raise SystemExit("in-process show failed: %s" % lib.stderr[-2000:])
+    return float(lib.stdout.strip())
+
+
+def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
+    conf = _write_conf(os.path.join(root, "plugfair.conf"), names, "process")
+    threads = _write_conf(os.path.join(root, "threads.conf"), names, "thread")
     env = dict(
         os.environ,
         PYTHONPATH=os.path.join(root, "dists") + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -113,37 +149,24 @@ def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
     if rows != PLUGINS * RESOURCES:
         raise SystemExit("quota show printed %d rows, expected %d" % (rows, PLUGINS * RESOURCES))
     baseline = base + ["plugin", "list", "-f", "value"]
-    a, b = [], []
+    in_threads = plugfair + ["--config-file", threads, "quota", "show", "--project", "bench",
+                             "-f", "value"]
+    a, b, c = [], [], []
     for _ in range(pairs):
         a.append(_run(show, env))
         b.append(_run(baseline, env))
-    # in-process: the library call alone
-    code = (
-        "import sys, time, statistics\n"
-        "from plugfair.config.loader import build_conf\n"
-        "from plugfair.registry.core import Registry\n"
-        "from plugfair.quota.service import QuotaService\n"
-        "conf = build_conf([sys.argv[1]])\n"
-        "svc = QuotaService(Registry.discover(conf), conf)\n"
-        "svc.show('bench')\n"
-        "t = []\n"
-        "for _ in range(int(sys.argv[2])):\n"
-        "    s = time.perf_counter(); rows = svc.show('bench'); t.append(time.perf_counter() - s)\n"
-        "assert len(rows) == %d, len(rows)\n"
-        "print(statistics.median(t))\n" % (PLUGINS * RESOURCES)
-    )
-    lib = subprocess.run(
-        [sys.executable, "-c", code, conf, str(max(pairs, 11))],
-        env=env, capture_output=True, text=True, check=False,
-    )
-    if lib.returncode:
-        raise SystemExit("in-process show failed: %s" % lib.stderr[-2000:])
+        c.append(_run(in_threads, env))
+    runs = max(pairs, 11)
     return {
         "rows": rows,
         "cli_show_ms": statistics.median(a) * 1000,
         "cli_plugin_list_ms": statistics.median(b) * 1000,
+        "cli_show_threads_ms": statistics.median(c) * 1000,
         "x_plugin_list": statistics.median(x / y for x, y in zip(a, b, strict=True)),
-        "library_show_ms": float(lib.stdout.strip()) * 1000,
+        "threads_x_plugin_list": statistics.median(z / y for z, y in zip(c, b, strict=True)),
+        "x_threads": statistics.median(x / z for x, z in zip(a, c, strict=True)),
+        "library_show_ms": _library(conf, runs, env) * 1000,
+        "library_show_threads_ms": _library(threads, runs, env) * 1000,
     }
 
 
@@ -241,7 +264,11 @@ def main() -> int:
             PLUGINS, RESOURCES, show["rows"]))
         print("  CLI  %8.1f ms   plugin list %8.1f ms   x %.2f" % (
             show["cli_show_ms"], show["cli_plugin_list_ms"], show["x_plugin_list"]))
-        print("  library QuotaService.show  %8.1f ms" % show["library_show_ms"])
+        print("  CLI, callbacks in threads %8.1f ms   x plugin list %.2f   "
+              "child processes x threads %.2f" % (
+                  show["cli_show_threads_ms"], show["threads_x_plugin_list"], show["x_threads"]))
+        print("  library QuotaService.show  %8.1f ms (threads: %.1f ms)" % (
+            show["library_show_ms"], show["library_show_threads_ms"]))
         urls = [("sqlite", "sqlite:///%s" % os.path.join(root, "check.sqlite"))]
         if args.pg_url:
             urls.append(("postgresql", args.pg_url))

@@ -139,6 +139,11 @@ def create_app(service: Any, conf: Any) -> Flask:
         TRAP_HTTP_EXCEPTIONS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # One plugin never holds every worker thread: at most threads - 1
+    # requests wait for one plugin's usage at a time.
+    limit = getattr(service, "limit_usage_calls", None)
+    if callable(limit):
+        limit(max(1, int(conf.dashboard.threads) - 1))
     app.extensions["plugfair_dashboard"] = State(
         service=service,
         registry=getattr(service, "registry", None),

@@ -181,7 +181,12 @@ class QuotaService:
         self.conf = conf
         self._backend: QuotaBackend | None = None
         self._lock = threading.Lock()
-        self._collector = UsageCollector(registry, conf.quota.usage_timeout)
+        self._collector = UsageCollector(
+            registry,
+            conf.quota.usage_timeout,
+            isolation=conf.quota.usage_isolation,
+            retry_after=conf.quota.usage_retry_after,
+        )
         self._status: dict[str, str] = {}
 
     # -- plumbing -----------------------------------------------------
@@ -284,13 +289,15 @@ class QuotaService:
         self, project_id: str, declared: Sequence[tuple[str, QuotaResource]]
     ) -> QuotaReport:
         keys = [r.key(p) for p, r in declared]
-        overrides, tracked = self.backend.snapshot(project_id, keys) if keys else ({}, {})
         counts_own = {rec.name for rec in self.registry.records() if rec.quota_usage}
         counting: dict[str, list[str]] = {}
         for plugin, res in declared:
             if plugin in counts_own:
                 counting.setdefault(plugin, []).append(res.name)
-        reported, status = self._collector.collect(project_id, counting)
+        # The plugins' children work while the store is read.
+        with self._collector.start(project_id, counting) as pending:
+            overrides, tracked = self.backend.snapshot(project_id, keys) if keys else ({}, {})
+            reported, status = pending.wait()
         rows = []
         for plugin, res in declared:
             key = res.key(plugin)
@@ -374,6 +381,17 @@ class QuotaService:
         of each plugin is then available from :meth:`usage_status`.
         """
         return self.report(project_id, plugin).rows
+
+    def limit_usage_calls(self, count: int | None) -> None:
+        """Run at most ``count`` usage calls of one plugin at once.
+
+        A long-running host sets this below its number of worker threads,
+        so one plugin can never occupy all of them; a request that finds
+        the plugin busy shows its usage as unknown rather than wait.
+
+        :param count: the limit; ``None`` for none (the default).
+        """
+        self._collector.limit_calls(count)
 
     def usage_status(self) -> dict[str, str]:
         """plugin -> ``"ok"`` or ``"unknown: <reason>"``, as of the last show."""
