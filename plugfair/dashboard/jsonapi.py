@@ -44,12 +44,16 @@ def _authorize_api_write() -> None:
         )
     bearer = security.bearer_token()
     if bearer is not None:
+        limiter = state().limiter
+        security.guard_token_attempt(limiter)
         if not security.same_token(bearer, settings.admin_token):
+            limiter.failed(security.client_address())
             abort(401, "The bearer token is not the admin token.")
+        limiter.succeeded(security.client_address())
         return
     if request.headers.get("Authorization"):
         abort(401, "Use 'Authorization: Bearer <admin token>'.")
-    if not security.is_admin(settings.admin_token):
+    if not security.is_admin(settings.admin_token, state().sessions):
         abort(
             401,
             "Writing needs the admin token: send 'Authorization: Bearer <token>', "

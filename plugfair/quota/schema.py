@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "limits", "usages", "VERSION_TABLE", "HEAD"]
+__all__ = ["metadata", "limits", "usages", "sessions", "VERSION_TABLE", "HEAD"]
 
 #: The alembic version table, named so the store can share a database.
 VERSION_TABLE = "plugfair_quota_version"
 
 #: The newest migration; a test checks it equals alembic's head, so the
 #: steady path can compare revisions without importing alembic.
-HEAD = "0001"
+HEAD = "0002"
 
 metadata = sa.MetaData()
 
@@ -35,4 +35,15 @@ usages = sa.Table(
     sa.Column("in_use", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("in_use >= 0", name="ck_plugfair_quota_usages_in_use"),
+)
+
+#: Signed-in dashboard sessions, kept server-side so that logging out ends
+#: a session for good (a replayed cookie names a session no longer here).
+#: Only a SHA-256 of each session's secret id is stored.
+sessions = sa.Table(
+    "plugfair_dashboard_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
