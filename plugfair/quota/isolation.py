@@ -290,10 +290,14 @@ class ChildRun:
             sel.register(self._out_r, selectors.EVENT_READ, None)
             waiting = set(self._children)
             while waiting:
+                # Past the deadline, what is already there is still read:
+                # the caller may have been busy (reading the store) while
+                # the children answered.
                 left = self.deadline - time.monotonic()
-                if left <= 0:
+                events = sel.select(max(0.0, left))
+                if not events and left <= 0:
                     break
-                for key, _ in sel.select(left):
+                for key, _ in events:
                     self._on_readable(sel, key, waiting)
         finally:
             sel.close()

@@ -279,3 +279,13 @@ class TestCollector(base.TestCase):
         usage, status = collector.collect("p1", {"counter": ["things"]})
         self.assertEqual({"counter": {"things": 2}}, usage)
         self.assertEqual(["p1"], Counter.calls)  # in this process, in a thread
+
+
+class TestLateWait(base.TestCase):
+    def test_answers_given_in_time_count_even_if_collected_late(self):
+        def quick(stage):
+            return {"ok": 1}
+
+        run = isolation.ChildRun({"quick": quick}, 0.3, io.StringIO())
+        time.sleep(0.6)  # the caller was busy past the deadline
+        self.assertEqual({"ok": 1}, run.wait()["quick"].answer)
