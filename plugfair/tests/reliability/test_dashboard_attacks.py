@@ -44,7 +44,7 @@ class DashboardOverHTTP(dbase.DashboardTestCase):
         self.server = BackgroundServer(self.app).start()
         self.addCleanup(self.server.stop)
         parsed = urllib.parse.urlsplit(self.server.url)
-        self.addr = (parsed.hostname, parsed.port)
+        self.addr: tuple[str, int] = (str(parsed.hostname), int(parsed.port or 80))
         self.useFixture(fixtures.MonkeyPatch("sys.stderr", __import__("io").StringIO()))
 
     def request(self, method: str, path: str, *, host: str | None = None,
@@ -71,7 +71,7 @@ class DashboardOverHTTP(dbase.DashboardTestCase):
         finally:
             conn.close()
 
-    def login(self, token: str = df.TOKEN) -> tuple[int, str, str]:
+    def http_login(self, token: str = df.TOKEN) -> tuple[int, str, str]:
         """Log in; return (status, cookie, csrf)."""
         status, headers, text = self.request("GET", "/login")
         cookie = headers.get("set-cookie", "").split(";")[0]
@@ -128,7 +128,7 @@ class DashboardOverHTTP(dbase.DashboardTestCase):
         self.tally("project_id", held)
 
     def test_logout_replay(self):
-        status, cookie, csrf = self.login()
+        status, cookie, csrf = self.http_login()
         self.assertEqual(303, status)
         write = {"limits": {"dash_intree.cores": 2}}
         ok = self.request("PATCH", "/api/v1/quotas?project=p",
@@ -146,20 +146,20 @@ class DashboardOverHTTP(dbase.DashboardTestCase):
     def test_token_guessing(self):
         held = []
         guesses = ["guess-%d" % i for i in range(20)]
-        results = [self.login(token)[0] for token in guesses[:4]]
+        results = [self.http_login(token)[0] for token in guesses[:4]]
         self.assertEqual([401] * 4, results)
         for token in guesses[4:]:
-            status = self.login(token)[0]
+            status = self.http_login(token)[0]
             held.append(status == 429)
         status, headers, text = self.request(
             "PATCH", "/api/v1/quotas?project=p",
             headers={"Authorization": "Bearer " + df.TOKEN}, body={"limits": {"dash_intree.cores": 3}})
         held.append(status == 429 and int(headers["retry-after"]) > 0)
-        held.append(self.login(df.TOKEN)[0] == 429)  # the right token waits too
+        held.append(self.http_login(df.TOKEN)[0] == 429)  # the right token waits too
         self.tally("token_guessing", held)
 
     def test_secure_cookie(self):
-        status, _cookie, _csrf = self.login()
+        status, _cookie, _csrf = self.http_login()
         self.assertEqual(303, status)
         parts = [p.strip().lower() for p in self.last_set_cookie.split(";")]
         held = ["secure" in parts, "httponly" in parts, "samesite=strict" in parts]
