@@ -63,5 +63,8 @@ intents = sa.Table(
     sa.Column("owner", sa.String(300), nullable=False),
     #: Epoch seconds until which the owner counts as working on it.
     sa.Column("lease_until", sa.Float, nullable=False),
+    #: Whether the owner has a Keystone request under way (sent, answer
+    #: not yet read): if it dies then, the request may still land.
+    sa.Column("in_flight", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -16,11 +16,15 @@ intent on that key is live.  So a ``consume`` never checks against a limit
 that a concurrent ``set`` is changing.
 
 Who may roll back whose intent: each intent has an owner (``host:pid``)
-and a lease, renewed before each Keystone request.  An intent is *dead*
-when its lease has run out, or when its owner ran on this host and that
-process is gone.  A dead intent is claimed (compare-and-set on owner and
-lease) before it is rolled back, so two processes never roll back one
-intent at once.  Leases assume clocks within a minute of each other.
+and a lease, renewed before each Keystone request, and says whether a
+request is under way.  An intent is *dead* when its lease has run out, or
+when its owner ran on this host and that process is gone -- but only once
+a request it may have sent has settled: Keystone may still apply a
+request whose sender died, so a rollback waits :data:`SETTLE` seconds
+after the last renewal before it reads what to put back.  A dead intent
+is claimed (compare-and-set on owner and lease) before it is rolled back,
+so two processes never roll back one intent at once.  Leases assume
+clocks within a minute of each other.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from plugfair.quota.store import WRITE
 if TYPE_CHECKING:  # pragma: no cover
     from plugfair.quota.backends.sql import SQLLedger
 
-__all__ = ["Intent", "Journal", "Busy", "Stale", "LEASE", "WAIT", "owner_id"]
+__all__ = ["Intent", "Journal", "Busy", "Stale", "LEASE", "WAIT", "SETTLE", "owner_id"]
 
 #: Seconds an owner's lease lasts; renewed before every Keystone request
 #: (whose own timeout is shorter).
@@ -52,6 +56,10 @@ LEASE = 120.0
 
 #: Seconds a writer or ``consume`` waits for a live intent on its keys.
 WAIT = 60.0
+
+#: Seconds after which a request sent by a process that died has surely
+#: been applied or dropped by Keystone (the requests' own timeout).
+SETTLE = 30.0
 
 
 def owner_id() -> str:
@@ -69,14 +77,22 @@ class Intent:
     before: Mapping[str, int | None]
     owner: str
     lease_until: float
+    #: Whether the owner has a Keystone request under way.
+    in_flight: bool = False
 
     def overlaps(self, keys: Sequence[str] | None) -> bool:
         """Whether the intent touches any of ``keys`` (``None``: any key)."""
         return keys is None or bool(set(keys) & set(self.before))
 
     def dead(self, now: float | None = None) -> bool:
-        """Whether its owner is gone: lease over, or its process ended here."""
-        if self.lease_until < (time.time() if now is None else now):
+        """Whether its owner is gone, and its last request has settled.
+
+        Gone: the lease is over, or the owner ran on this host and its
+        process no longer exists (then, if it had a request under way,
+        only :data:`SETTLE` seconds after it sent it).
+        """
+        now = time.time() if now is None else now
+        if self.lease_until < now:
             return True
         host, _, pid = self.owner.rpartition(":")
         if host != socket.gethostname() or not pid.isdigit():
@@ -84,7 +100,7 @@ class Intent:
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:
-            return True
+            return not self.in_flight or self.lease_until - LEASE + SETTLE < now
         except OSError:
             return False  # it exists (another user's process)
         return False
@@ -112,7 +128,7 @@ def _row(row: Any) -> Intent:
     except ValueError:
         before = {}
     return Intent(str(row.id), str(row.project_id), dict(before), str(row.owner),
-                  float(row.lease_until))
+                  float(row.lease_until), bool(row.in_flight))
 
 
 class Journal:
@@ -151,7 +167,7 @@ class Journal:
         project_id: str,
         keys: Sequence[str],
         read_before: Callable[[], Mapping[str, int | None]],
-        recover: Callable[[Intent], None],
+        recover: Callable[[Intent], object],
     ) -> Intent:
         """Record an intent on ``keys``; wait for live ones, roll back dead ones.
 
@@ -172,7 +188,7 @@ class Journal:
                                     time.time() + LEASE)
                     conn.execute(intents.insert().values(
                         id=intent.id, project_id=project_id, before=json.dumps(before),
-                        owner=intent.owner, lease_until=intent.lease_until,
+                        owner=intent.owner, lease_until=intent.lease_until, in_flight=False,
                         created_at=datetime.datetime.now(datetime.UTC)))
                 return intent
             except Stale as stale:
@@ -197,25 +213,31 @@ class Journal:
             raise self.ledger._guard("Updating the intent journal", exc) from exc
 
     def renew(self, intent: Intent) -> Intent:
-        """Extend the lease before the next request.
+        """Extend the lease and mark a request under way, before sending it.
 
         :raises QuotaError: if another process took the intent over (this
             one ran past its lease); the caller must stop writing.
         """
         lease = time.time() + LEASE
-        if not self._update(intent, {"lease_until": lease}):
+        if not self._update(intent, {"lease_until": lease, "in_flight": True}):
             raise QuotaError(
                 "The write of project %s's limits ran past its lease and another "
                 "process took it over to roll it back. Run the command again."
                 % intent.project_id
             )
-        return dataclasses.replace(intent, lease_until=lease)
+        return dataclasses.replace(intent, lease_until=lease, in_flight=True)
+
+    def settled(self, intent: Intent) -> Intent:
+        """Mark the request sent after :meth:`renew` as answered."""
+        self._update(intent, {"in_flight": False})
+        return dataclasses.replace(intent, in_flight=False)
 
     def claim(self, intent: Intent) -> Intent | None:
         """Take over a dead intent to roll it back; ``None`` if another did."""
-        mine = dataclasses.replace(intent, owner=owner_id(), lease_until=time.time() + LEASE)
-        done = self._update(intent, {"owner": mine.owner, "lease_until": mine.lease_until},
-                            claim=True)
+        mine = dataclasses.replace(intent, owner=owner_id(), lease_until=time.time() + LEASE,
+                                   in_flight=False)
+        done = self._update(intent, {"owner": mine.owner, "lease_until": mine.lease_until,
+                                     "in_flight": False}, claim=True)
         return mine if done else None
 
     def finish(self, intent: Intent) -> None:

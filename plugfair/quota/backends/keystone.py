@@ -332,38 +332,50 @@ class KeystoneBackend(QuotaBackend):
             ) from exc
         self.journal.finish(intent)
 
+    def _send(self, intent: Intent, what: str, method: str, url: str, **kwargs: Any) -> Intent:
+        """One Keystone request of a journalled write.
+
+        The lease is renewed and the request marked under way before it is
+        sent, and marked answered after (whatever the answer), so a
+        rollback after a crash knows whether to wait for it to settle.
+        """
+        intent = self.journal.renew(intent)
+        try:
+            self._json(what, method, url, **kwargs)
+        finally:
+            intent = self.journal.settled(intent)
+        return intent
+
     def _restore(self, intent: Intent) -> None:
         """Put every key of ``intent`` back to its value before (idempotent)."""
         scope = self._scope()
         current = self._limits(intent.project_id)
         for key, old in sorted(intent.before.items()):
             lim = current.get(key)
+            what = "Restoring the limit of %s" % key
             if lim is None:
                 if old is not None:
-                    intent = self.journal.renew(intent)
-                    self._json("Restoring the limit of %s" % key, "post", "/limits", json={
-                        "limits": [dict(scope, project_id=intent.project_id, resource_name=key,
-                                        resource_limit=old)]})
+                    new = dict(scope, project_id=intent.project_id, resource_name=key,
+                               resource_limit=old)
+                    intent = self._send(intent, what, "post", "/limits", json={"limits": [new]})
             elif old is None:
-                intent = self.journal.renew(intent)
-                self._json("Restoring the limit of %s (removing it)" % key, "delete",
-                           "/limits/%s" % lim.id)
+                intent = self._send(intent, what + " (removing it)", "delete", "/limits/%s" % lim.id)
             elif int(lim.resource_limit) != old:
-                intent = self.journal.renew(intent)
-                self._json("Restoring the limit of %s" % key, "patch", "/limits/%s" % lim.id,
-                           json={"limit": {"resource_limit": old}})
+                intent = self._send(intent, what, "patch", "/limits/%s" % lim.id,
+                                    json={"limit": {"resource_limit": old}})
 
-    def _recover_one(self, intent: Intent) -> None:
-        """Roll back a dead intent (if no other process does it first)."""
+    def _recover_one(self, intent: Intent) -> bool:
+        """Roll back a dead intent; ``False`` if another process does it."""
         mine = self.journal.claim(intent)
         if mine is None:
-            return
+            return False
         LOG.warning(
             "Rolling back an interrupted change of project %s's limits (%s) left by %s.",
             intent.project_id, ", ".join(sorted(intent.before)), intent.owner,
         )
         self._restore(mine)
         self.journal.finish(mine)
+        return True
 
     def recover(self, project_id: str | None = None) -> list[str]:
         """Roll back the dead intents of a project (of all with ``None``).
@@ -372,8 +384,7 @@ class KeystoneBackend(QuotaBackend):
         """
         lines = []
         for intent in self.journal.pending(project_id):
-            if intent.dead():
-                self._recover_one(intent)
+            if intent.dead() and self._recover_one(intent):
                 lines.append(
                     "Rolled back an interrupted change of project %s's limits (%s)."
                     % (intent.project_id, ", ".join(sorted(intent.before)))
@@ -399,15 +410,15 @@ class KeystoneBackend(QuotaBackend):
             if intent.before.get(k) is None
         ]
         if create:
-            intent = self.journal.renew(intent)
-            self._json("Creating project limits", "post", "/limits", json={"limits": create})
+            intent = self._send(intent, "Creating project limits", "post", "/limits",
+                                json={"limits": create})
         changed = {k: v for k, v in values.items() if intent.before.get(k) not in (None, v)}
         if not changed:
             return
         current = self._limits(intent.project_id)
         for key, value in sorted(changed.items()):
-            intent = self.journal.renew(intent)
-            self._json(
+            intent = self._send(
+                intent,
                 "Updating the limit of %s" % key,
                 "patch",
                 "/limits/%s" % current[key].id,
@@ -428,9 +439,8 @@ class KeystoneBackend(QuotaBackend):
             current = self._limits(project_id)
             for key in chosen:
                 if key in current:
-                    intent = self.journal.renew(intent)
-                    self._json("Deleting the limit of %s" % key, "delete",
-                               "/limits/%s" % current[key].id)
+                    intent = self._send(intent, "Deleting the limit of %s" % key, "delete",
+                                        "/limits/%s" % current[key].id)
                     removed.append(key)
 
         self._journalled(project_id, chosen, apply)

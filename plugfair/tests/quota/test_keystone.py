@@ -8,7 +8,9 @@ its own Keystone service type and project, so workers never collide.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 import uuid
 from typing import Any
 
@@ -177,30 +179,29 @@ class TestKeystoneBackend(KeystoneTestCase):
         self.assertEqual(["gadgets 2", "storage -1", "widgets 4"], out.splitlines())
 
 
-# A process that starts a multi-key write and dies (os._exit) right after
-# its CRASH_AFTER-th write request to Keystone.
+# A process that starts a multi-key write and dies (os._exit) between two
+# requests: right after its N-th write request to Keystone was answered.
 CRASHER = r"""
 import os, sys
 from plugfair.config.loader import build_conf
-from plugfair.quota.backends.keystone import KeystoneBackend
+from plugfair.quota.backends.journal import Journal
 from plugfair.quota.service import QuotaService
 from plugfair.registry.core import Registry
 
 conf = build_conf([sys.argv[1]])
 svc = QuotaService(Registry.discover(conf), conf)
 after = int(sys.argv[3])
-real = KeystoneBackend._json
+real = Journal.settled
 writes = []
 
-def crashing(self, what, method, url, **kwargs):
-    out = real(self, what, method, url, **kwargs)
-    if method in ("post", "patch", "delete") and "/limits" in url and "registered" not in url:
-        writes.append(what)
-        if len(writes) >= after:
-            os._exit(9)
+def crashing(self, intent):
+    out = real(self, intent)
+    writes.append(intent)
+    if len(writes) >= after:
+        os._exit(9)
     return out
 
-KeystoneBackend._json = crashing
+Journal.settled = crashing
 if sys.argv[2] == "set":
     svc.set(sys.argv[4], {"alpha.widgets": 11, "alpha.gadgets": 12, "beta.zones": 13,
                           "beta.records": 14})
@@ -298,6 +299,20 @@ class TestKeystoneJournal(KeystoneTestCase):
         enforcer.consume(self.project, {"alpha.gadgets": 1})
         self.svc.set(self.project, {"beta.zones": 3})
         self.assertEqual(1, len(journal.Journal(self.backend.ledger).pending(self.project)))
+
+    def test_a_request_in_flight_settles_before_the_rollback(self):
+        import fixtures
+
+        from plugfair.quota.backends.journal import Intent
+
+        self.useFixture(fixtures.MonkeyPatch("plugfair.quota.backends.journal.SETTLE", 1.0))
+        host = __import__("socket").gethostname()
+        gone = "%s:%d" % (host, 2**22 + 7)
+        sent = time.time()
+        intent = Intent("a" * 32, self.project, {"alpha.widgets": None}, gone, sent + 120, True)
+        self.assertFalse(intent.dead(sent + 0.5))  # its last request may still land
+        self.assertTrue(intent.dead(sent + 1.5))
+        self.assertTrue(dataclasses.replace(intent, in_flight=False).dead(sent + 0.5))
 
     def test_a_dead_intent_is_rolled_back_by_the_next_writer(self):
         self.svc.upgrade()

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 
+import fixtures
+
 from plugfair.tests.quota.test_keystone import KeystoneTestCase
 from plugfair.tests.reliability import figures
 
@@ -135,6 +137,9 @@ class TestCrashes(KeystoneProcesses):
     KILLS = int(os.environ.get("PLUGFAIR_KEYSTONE_KILLS", "6"))
 
     def test_killed_setter_leaves_every_key_alike(self):
+        # A request the setter sent just before it died may still land:
+        # the rollback waits for it (SETTLE, 30 s by default; 3 s here).
+        self.useFixture(fixtures.MonkeyPatch("plugfair.quota.backends.journal.SETTLE", 3.0))
         self.svc.set(self.project, {k: 0 for k in KEYS[:2]})  # some exist, some do not
         state = self.limits()
         rng = random.Random(os.getpid())
@@ -153,6 +158,10 @@ class TestCrashes(KeystoneProcesses):
             started = [n for word, n in events if word == "start"]
             committed = {k: done[-1] for k in KEYS} if done else state
             in_flight = {k: started[-1] for k in KEYS} if started else committed
+            deadline = time.monotonic() + 30
+            while any(not i.dead() for i in self.backend.journal.pending(self.project)):
+                self.assertLess(time.monotonic(), deadline, "the intent never settled")
+                time.sleep(0.25)
             state = self.limits()  # the next use rolls back a half-done set
             if state not in (committed, in_flight):
                 inconsistent += 1

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("before", sa.Text, nullable=False),
         sa.Column("owner", sa.String(300), nullable=False),
         sa.Column("lease_until", sa.Float, nullable=False),
+        sa.Column("in_flight", sa.Boolean, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index(
