@@ -12,8 +12,8 @@ plain JSON).  Each child
 * writes its answer as one line of JSON, then ends with ``os._exit``
   (never returning into the parent's code, never running its exit
   handlers);
-* is killed, with its whole process group, at the deadline; a watchdog
-  thread ends it anyway shortly after, should the parent be gone.
+* is killed, with its whole process group, at the deadline; an alarm
+  ends it anyway shortly after, should the parent be gone.
 
 So a plugin that calls ``os._exit``, raises ``KeyboardInterrupt``, hangs,
 or returns values whose methods do any of that, ends its own child and
@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import gc
 import io
 import json
+import math
 import os
 import re
 import selectors
@@ -62,7 +64,7 @@ MAX_ANSWER = 1024 * 1024
 #: Most bytes of the children's own output forwarded per run.
 MAX_FORWARD = 64 * 1024
 
-#: Seconds a child outlives its deadline before its watchdog ends it.
+#: Seconds a child outlives its deadline before its alarm ends it.
 WATCHDOG_GRACE = 5.0
 
 #: Exit status of a child whose job could not even be encoded.
@@ -134,7 +136,7 @@ def _child_main(job: Job, answer_fd: int, output_fd: int, timeout: float) -> Non
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         os.closerange(3, answer_fd)
-        os.closerange(answer_fd + 1, 1 << 20)
+        os.closerange(answer_fd + 1, _max_fd())
         streams = [
             io.TextIOWrapper(
                 io.FileIO(fd, "w" if fd else "r", closefd=False),
@@ -146,8 +148,12 @@ def _child_main(job: Job, answer_fd: int, output_fd: int, timeout: float) -> Non
             for fd in (0, 1, 2)
         ]
         sys.stdin, sys.stdout, sys.stderr = streams
-        watchdog = threading.Thread(target=_watchdog, args=(timeout + WATCHDOG_GRACE,), daemon=True)
-        watchdog.start()
+        # Should the parent be gone, the child ends itself anyway.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, math.ceil(timeout + WATCHDOG_GRACE)))
+        # The child lives for one call: no collection passes that would
+        # touch (and so copy) the parent's pages.
+        gc.disable()
 
         def stage(name: str) -> None:
             _write_all(answer_fd, b"S " + name.encode("ascii", "replace") + b"\n")
@@ -161,9 +167,11 @@ def _child_main(job: Job, answer_fd: int, output_fd: int, timeout: float) -> Non
         os._exit(status)
 
 
-def _watchdog(seconds: float) -> None:
-    time.sleep(seconds)
-    os._exit(124)
+def _max_fd() -> int:
+    try:
+        return max(256, min(int(os.sysconf("SC_OPEN_MAX")), 1 << 20))
+    except (ValueError, OSError):
+        return 1 << 16
 
 
 @dataclasses.dataclass

@@ -49,10 +49,19 @@ ISOLATION_MODES = ("process", "thread")
 MAX_BACKOFF = 16
 
 
-def _job(registry: Any, plugin: str, project_id: str, names: list[str]) -> isolation.Job:
-    """The work for one plugin, run inside the isolation boundary."""
+def _job(
+    registry: Any, plugin: str, project_id: str, names: list[str], *, isolation_child: bool
+) -> isolation.Job:
+    """The work for one plugin, run inside the isolation boundary.
+
+    :param isolation_child: it runs in a child process of its own.
+    """
 
     def run(stage: Callable[[str], None]) -> dict[str, Any]:
+        if isolation_child:
+            # The child's deadline bounds the plugin's hooks: no thread per
+            # hook (the registry is this child's own copy).
+            registry.hook_timeout = None
         try:
             instance = registry.load(plugin)
         except PlugfairError as exc:
@@ -168,7 +177,8 @@ class UsageCollector:
                     continue
                 health.running += 1
                 names[plugin] = sorted(wanted[plugin])
-                jobs[plugin] = _job(self.registry, plugin, project_id, names[plugin])
+                jobs[plugin] = _job(self.registry, plugin, project_id, names[plugin],
+                                    isolation_child=self.isolation == "process")
         # Plugins' threads may print: keep it off standard output, which
         # may carry machine-read output (``-f json``).  Children send
         # theirs to standard error already.
