@@ -50,6 +50,11 @@ def dashboard_opts() -> list[cfg.Opt]:
             help="Projects offered in the project selector. Any other "
             "project can still be typed in.",
         ),
+    ] + _serving_opts() + _security_opts()
+
+
+def _serving_opts() -> list[cfg.Opt]:
+    return [
         cfg.IntOpt(
             "threads",
             default=4,
@@ -59,6 +64,11 @@ def dashboard_opts() -> list[cfg.Opt]:
             "requests wait for one plugin's usage at a time, so one plugin "
             "never holds every thread.",
         ),
+    ]
+
+
+def _security_opts() -> list[cfg.Opt]:
+    return [
         cfg.ListOpt(
             "allowed_hosts",
             default=[],

@@ -72,6 +72,11 @@ def quota_opts() -> list[cfg.Opt]:
             "The pause doubles on each further timeout, up to 16 times this "
             "value. 0 calls it every time.",
         ),
+    ] + _keystone_opts()
+
+
+def _keystone_opts() -> list[cfg.Opt]:
+    return [
         cfg.StrOpt(
             "keystone_cloud",
             help="keystone backend: name of a clouds.yaml entry with "

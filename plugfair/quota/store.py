@@ -189,7 +189,11 @@ def head_revision() -> str:
     config = Config()
     config.set_main_option("script_location", _MIGRATIONS)
     head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
+    if head is None:
+        raise QuotaError(
+            "plugfair's quota migrations have no head revision: the "
+            "installation is broken. Reinstall plugfair."
+        )
     return head
 
 

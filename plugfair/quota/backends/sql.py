@@ -82,10 +82,8 @@ class SQLLedger:
     @property
     def read_engine(self) -> Engine:
         """Engine for single-statement reads (autocommit: one round trip)."""
-        if self._read is None:
-            self.engine  # noqa: B018 - sets _read
-        assert self._read is not None
-        return self._read
+        engine = self.engine  # sets _read on first use
+        return self._read if self._read is not None else engine
 
     def upgrade(self) -> list[str]:
         engine = store.engine_for(self.url)
