@@ -247,8 +247,11 @@ class ChildRun:
         try:
             for name, job in jobs.items():
                 self._start(name, job, out_w, timeout)
-        finally:
+        except BaseException:
             os.close(out_w)
+            self._finish()  # e.g. Ctrl+C while forking: no child is left
+            raise
+        os.close(out_w)
 
     def _start(self, name: str, job: Job, out_w: int, timeout: float) -> None:
         try:
