@@ -21,8 +21,12 @@ Target (issue 4): a check costs at most 2x the raw query.
 
 Read the ratios, not the absolute numbers: these machines are shared.
 
+With ``--against DIR``, ``quota show`` of another plugfair source tree
+(say, before a change) is timed in the same rounds, and the ratio of the
+two is the median of the per-round ratios.
+
 Usage: python bench/quota.py [--pg-url URL] [--pairs 11] [--rounds 21]
-       [--batch 300] [--json FILE]
+       [--batch 300] [--json FILE] [--against DIR]
        (--pg-url defaults to $PLUGFAIR_TEST_PG_URL)
 """
 
@@ -129,36 +133,51 @@ def _library(conf: str, runs: int, env: dict[str, str]) -> float:
     return float(lib.stdout.strip())
 
 
-def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
-    conf = _write_conf(os.path.join(root, "plugfair.conf"), names, "process")
-    threads = _write_conf(os.path.join(root, "threads.conf"), names, "thread")
+PLUGFAIR = [sys.executable, "-c", "import sys; from plugfair.cli.main import main; sys.exit(main())"]
+
+
+def _prepared_env(root: str, names: list[str], conf: str, tag: str, tree: str | None) -> dict[str, str]:
+    """An environment (its own data and cache) with the project's limits set.
+
+    :param tree: a plugfair source tree to put first on ``PYTHONPATH``.
+    """
+    path = [os.path.join(root, "dists")] + ([tree] if tree else [])
     env = dict(
         os.environ,
-        PYTHONPATH=os.path.join(root, "dists") + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        PLUGFAIR_CACHE_DIR=os.path.join(root, "cache"),
-        XDG_DATA_HOME=os.path.join(root, "data"),
+        PYTHONPATH=os.pathsep.join(path + [os.environ.get("PYTHONPATH", "")]),
+        PLUGFAIR_CACHE_DIR=os.path.join(root, "cache" + tag),
+        XDG_DATA_HOME=os.path.join(root, "data" + tag),
     )
     env.pop("PLUGFAIR_NO_CACHE", None)
-    plugfair = [sys.executable, "-c", "import sys; from plugfair.cli.main import main; sys.exit(main())"]
-    base = plugfair + ["--config-file", conf]
     overrides = ["%s.res%02d=%d" % (n, r, 1000 + r) for n in names[:10] for r in range(RESOURCES)]
-    _run(base + ["quota", "set", "--project", "bench"] + overrides, env)
-    show = base + ["quota", "show", "--project", "bench", "-f", "value"]
+    _run(PLUGFAIR + ["--config-file", conf, "quota", "set", "--project", "bench"] + overrides, env)
+    show = PLUGFAIR + ["--config-file", conf, "quota", "show", "--project", "bench", "-f", "value"]
     out = subprocess.run(show, env=env, capture_output=True, text=True, check=True).stdout
-    rows = len(out.splitlines())
-    if rows != PLUGINS * RESOURCES:
-        raise SystemExit("quota show printed %d rows, expected %d" % (rows, PLUGINS * RESOURCES))
-    baseline = base + ["plugin", "list", "-f", "value"]
-    in_threads = plugfair + ["--config-file", threads, "quota", "show", "--project", "bench",
+    if len(out.splitlines()) != PLUGINS * RESOURCES:
+        raise SystemExit("quota show printed %d rows, expected %d"
+                         % (len(out.splitlines()), PLUGINS * RESOURCES))
+    return env
+
+
+def bench_show(root: str, names: list[str], pairs: int, against: str | None) -> dict[str, Any]:
+    conf = _write_conf(os.path.join(root, "plugfair.conf"), names, "process")
+    threads = _write_conf(os.path.join(root, "threads.conf"), names, "thread")
+    env = _prepared_env(root, names, conf, "", None)
+    other = _prepared_env(root, names, conf, "-against", against) if against else None
+    show = PLUGFAIR + ["--config-file", conf, "quota", "show", "--project", "bench", "-f", "value"]
+    baseline = PLUGFAIR + ["--config-file", conf, "plugin", "list", "-f", "value"]
+    in_threads = PLUGFAIR + ["--config-file", threads, "quota", "show", "--project", "bench",
                              "-f", "value"]
-    a, b, c = [], [], []
+    a, b, c, d = [], [], [], []
     for _ in range(pairs):
         a.append(_run(show, env))
         b.append(_run(baseline, env))
         c.append(_run(in_threads, env))
+        if other is not None:
+            d.append(_run(show, other))
     runs = max(pairs, 11)
-    return {
-        "rows": rows,
+    out = {
+        "rows": PLUGINS * RESOURCES,
         "cli_show_ms": statistics.median(a) * 1000,
         "cli_plugin_list_ms": statistics.median(b) * 1000,
         "cli_show_threads_ms": statistics.median(c) * 1000,
@@ -168,6 +187,11 @@ def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
         "library_show_ms": _library(conf, runs, env) * 1000,
         "library_show_threads_ms": _library(threads, runs, env) * 1000,
     }
+    if other is not None:
+        out["cli_show_against_ms"] = statistics.median(d) * 1000
+        out["x_against"] = statistics.median(x / w for x, w in zip(a, d, strict=True))
+        out["library_show_against_ms"] = _library(conf, runs, other) * 1000
+    return out
 
 
 def bench_check(url: str, root: str, names: list[str], rounds: int, batch: int) -> dict[str, Any]:
@@ -250,6 +274,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--batch", type=int, default=300)
     parser.add_argument("--json", help="Also write the results to this file.")
+    parser.add_argument(
+        "--against", metavar="DIR",
+        help="Also time quota show with the plugfair source tree in DIR (e.g. from 'git "
+        "archive REV plugfair | tar -x -C DIR'), interleaved in the same run.")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="plugfair-quota-bench-") as root:
@@ -258,7 +286,7 @@ def main() -> int:
         names = generate(dists)
         sys.path.insert(0, dists)
         os.environ["PLUGFAIR_CACHE_DIR"] = os.path.join(root, "cache")
-        show = bench_show(root, names, args.pairs)
+        show = bench_show(root, names, args.pairs, args.against)
         results["show"] = show
         print("quota show, %d plugins x %d resources (%d rows), SQLite:" % (
             PLUGINS, RESOURCES, show["rows"]))
@@ -269,6 +297,10 @@ def main() -> int:
                   show["cli_show_threads_ms"], show["threads_x_plugin_list"], show["x_threads"]))
         print("  library QuotaService.show  %8.1f ms (threads: %.1f ms)" % (
             show["library_show_ms"], show["library_show_threads_ms"]))
+        if args.against:
+            print("  against %s: CLI %8.1f ms   x %.2f   library %8.1f ms" % (
+                args.against, show["cli_show_against_ms"], show["x_against"],
+                show["library_show_against_ms"]))
         urls = [("sqlite", "sqlite:///%s" % os.path.join(root, "check.sqlite"))]
         if args.pg_url:
             urls.append(("postgresql", args.pg_url))
