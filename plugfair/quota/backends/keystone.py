@@ -341,28 +341,49 @@ class KeystoneBackend(QuotaBackend):
         """
         intent = self.journal.renew(intent)
         try:
-            self._json(what, method, url, **kwargs)
+            answer = self._json(what, method, url, **kwargs)
         finally:
             intent = self.journal.settled(intent)
+        wanted = (kwargs.get("json") or {}).get("limit", {}).get("resource_limit")
+        got = (answer or {}).get("limit", {}).get("resource_limit") if method == "patch" else None
+        if method == "patch" and got != wanted:
+            raise QuotaError(
+                "%s failed in Keystone: it answered limit %r, not %r." % (what, got, wanted)
+            )
         return intent
+
+    def _create(self, intent: Intent, what: str, values: Mapping[str, int]) -> Intent:
+        """Create project limits (one request, all or nothing in Keystone)."""
+        scope = self._scope()
+        new = [dict(scope, project_id=intent.project_id, resource_name=k, resource_limit=v)
+               for k, v in sorted(values.items())]
+        return self._send(intent, what, "post", "/limits", json={"limits": new})
+
+    def _put(self, intent: Intent, what: str, lim: Any, value: int) -> Intent:
+        """Change an existing project limit to ``value``.
+
+        Keystone ignores an update to 0 (it answers 200 and keeps the old
+        limit), so a limit of 0 is deleted and created again.
+        """
+        if value != 0:
+            return self._send(intent, what, "patch", "/limits/%s" % lim.id,
+                              json={"limit": {"resource_limit": value}})
+        intent = self._send(intent, what + " (to 0: removing it)", "delete", "/limits/%s" % lim.id)
+        return self._create(intent, what + " (to 0: creating it)", {lim.resource_name: 0})
 
     def _restore(self, intent: Intent) -> None:
         """Put every key of ``intent`` back to its value before (idempotent)."""
-        scope = self._scope()
         current = self._limits(intent.project_id)
         for key, old in sorted(intent.before.items()):
             lim = current.get(key)
             what = "Restoring the limit of %s" % key
             if lim is None:
                 if old is not None:
-                    new = dict(scope, project_id=intent.project_id, resource_name=key,
-                               resource_limit=old)
-                    intent = self._send(intent, what, "post", "/limits", json={"limits": [new]})
+                    intent = self._create(intent, what, {key: old})
             elif old is None:
                 intent = self._send(intent, what + " (removing it)", "delete", "/limits/%s" % lim.id)
             elif int(lim.resource_limit) != old:
-                intent = self._send(intent, what, "patch", "/limits/%s" % lim.id,
-                                    json={"limit": {"resource_limit": old}})
+                intent = self._put(intent, what, lim, old)
 
     def _recover_one(self, intent: Intent) -> bool:
         """Roll back a dead intent; ``False`` if another process does it."""
@@ -403,27 +424,15 @@ class KeystoneBackend(QuotaBackend):
 
     def _apply(self, intent: Intent, values: Mapping[str, int]) -> None:
         """Create the new limits in one request, then update the others."""
-        scope = self._scope()
-        create = [
-            dict(scope, project_id=intent.project_id, resource_name=k, resource_limit=v)
-            for k, v in sorted(values.items())
-            if intent.before.get(k) is None
-        ]
+        create = {k: v for k, v in values.items() if intent.before.get(k) is None}
         if create:
-            intent = self._send(intent, "Creating project limits", "post", "/limits",
-                                json={"limits": create})
+            intent = self._create(intent, "Creating project limits", create)
         changed = {k: v for k, v in values.items() if intent.before.get(k) not in (None, v)}
         if not changed:
             return
         current = self._limits(intent.project_id)
         for key, value in sorted(changed.items()):
-            intent = self._send(
-                intent,
-                "Updating the limit of %s" % key,
-                "patch",
-                "/limits/%s" % current[key].id,
-                json={"limit": {"resource_limit": value}},
-            )
+            intent = self._put(intent, "Updating the limit of %s" % key, current[key], value)
 
     def delete_project_limits(
         self, project_id: str, keys: Sequence[str] | None = None

@@ -110,6 +110,16 @@ class TestKeystoneBackend(KeystoneTestCase):
         self.svc.delete(self.project)
         self.assertEqual([], self.keystone_limits())
 
+    def test_a_limit_can_be_lowered_to_zero(self):
+        # Keystone ignores an update of a project limit to 0 (it answers 200
+        # and keeps the old value): the backend deletes and creates it.
+        self.svc.set(self.project, {"alpha.widgets": 5, "beta.zones": 3})
+        self.svc.set(self.project, {"alpha.widgets": 0, "beta.zones": 4})
+        self.assertEqual([("alpha.widgets", 0), ("beta.zones", 4)], self.keystone_limits())
+        self.assertEqual([], self.backend.journal.pending(self.project))
+        self.svc.set(self.project, {"alpha.widgets": 7})
+        self.assertEqual([("alpha.widgets", 7), ("beta.zones", 4)], self.keystone_limits())
+
     def test_bad_input_writes_nothing(self):
         self.svc.set(self.project, {"alpha.widgets": 5})
         for values in (
