@@ -139,7 +139,7 @@ class TestCrashes(KeystoneProcesses):
     def test_killed_setter_leaves_every_key_alike(self):
         # A request the setter sent just before it died may still land:
         # the rollback waits for it (SETTLE, 30 s by default; 10 s here,
-        # which a busy shared Keystone needs: 3 s were seen to be too few).
+        # plenty for the test's Keystone, which serialises its requests).
         self.useFixture(fixtures.MonkeyPatch("plugfair.quota.backends.journal.SETTLE", 10.0))
         self.svc.set(self.project, {k: 0 for k in KEYS[:2]})  # some exist, some do not
         state = self.limits()
