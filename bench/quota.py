@@ -4,9 +4,13 @@
    embedded SQLite store: half the plugins count their own usage (a
    callback), the others are tracked by the host, and 100 keys have a
    project limit.  Timed end to end (``plugfair quota show``, a process
-   per run, manifest warm) in alternating pairs with ``plugfair plugin
+   per run, manifest warm) in alternating triples with ``plugfair plugin
    list`` (same process start-up and discovery, no store) as the
-   baseline, and in-process (``QuotaService.show``).
+   baseline, and with ``quota show`` under ``[quota] usage_isolation =
+   thread`` (the callbacks in threads of the host, as before issue 14),
+   so the cost of a child process per plugin is a same-run ratio; and
+   in-process (``QuotaService.show``, as the dashboard calls it) in both
+   modes.
 2. ``Enforcer.check`` throughput (checks per second, 2 keys per check) on
    SQLite and, when a URL is given, PostgreSQL, against a same-run
    baseline: the raw SQL query the check needs (the same statement and
@@ -17,8 +21,12 @@ Target (issue 4): a check costs at most 2x the raw query.
 
 Read the ratios, not the absolute numbers: these machines are shared.
 
+With ``--against DIR``, ``quota show`` of another plugfair source tree
+(say, before a change) is timed in the same rounds, and the ratio of the
+two is the median of the per-round ratios.
+
 Usage: python bench/quota.py [--pg-url URL] [--pairs 11] [--rounds 21]
-       [--batch 300] [--json FILE]
+       [--batch 300] [--json FILE] [--against DIR]
        (--pg-url defaults to $PLUGFAIR_TEST_PG_URL)
 """
 
@@ -90,61 +98,100 @@ def _run(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def bench_show(root: str, names: list[str], pairs: int) -> dict[str, Any]:
-    conf = os.path.join(root, "plugfair.conf")
-    with open(conf, "w") as f:
+def _write_conf(path: str, names: list[str], isolation: str) -> str:
+    with open(path, "w") as f:
         # only the generated plugins, whatever else is installed
         f.write("[plugfair]\nenabled_plugins = %s\n[quota]\nusage_timeout = 10\n"
-                % ",".join(["plugfair"] + names))
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.path.join(root, "dists") + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        PLUGFAIR_CACHE_DIR=os.path.join(root, "cache"),
-        XDG_DATA_HOME=os.path.join(root, "data"),
-    )
-    env.pop("PLUGFAIR_NO_CACHE", None)
-    plugfair = [sys.executable, "-c", "import sys; from plugfair.cli.main import main; sys.exit(main())"]
-    base = plugfair + ["--config-file", conf]
-    overrides = ["%s.res%02d=%d" % (n, r, 1000 + r) for n in names[:10] for r in range(RESOURCES)]
-    _run(base + ["quota", "set", "--project", "bench"] + overrides, env)
-    show = base + ["quota", "show", "--project", "bench", "-f", "value"]
-    out = subprocess.run(show, env=env, capture_output=True, text=True, check=True).stdout
-    rows = len(out.splitlines())
-    if rows != PLUGINS * RESOURCES:
-        raise SystemExit("quota show printed %d rows, expected %d" % (rows, PLUGINS * RESOURCES))
-    baseline = base + ["plugin", "list", "-f", "value"]
-    a, b = [], []
-    for _ in range(pairs):
-        a.append(_run(show, env))
-        b.append(_run(baseline, env))
-    # in-process: the library call alone
-    code = (
-        "import sys, time, statistics\n"
-        "from plugfair.config.loader import build_conf\n"
-        "from plugfair.registry.core import Registry\n"
-        "from plugfair.quota.service import QuotaService\n"
-        "conf = build_conf([sys.argv[1]])\n"
-        "svc = QuotaService(Registry.discover(conf), conf)\n"
-        "svc.show('bench')\n"
-        "t = []\n"
-        "for _ in range(int(sys.argv[2])):\n"
-        "    s = time.perf_counter(); rows = svc.show('bench'); t.append(time.perf_counter() - s)\n"
-        "assert len(rows) == %d, len(rows)\n"
-        "print(statistics.median(t))\n" % (PLUGINS * RESOURCES)
-    )
+                "usage_isolation = %s\n" % (",".join(["plugfair"] + names), isolation))
+    return path
+
+
+LIBRARY = """\
+import sys, time, statistics
+from plugfair.config.loader import build_conf
+from plugfair.registry.core import Registry
+from plugfair.quota.service import QuotaService
+conf = build_conf([sys.argv[1]])
+svc = QuotaService(Registry.discover(conf), conf)
+svc.show('bench')
+t = []
+for _ in range(int(sys.argv[2])):
+    s = time.perf_counter(); rows = svc.show('bench'); t.append(time.perf_counter() - s)
+if len(rows) != int(sys.argv[3]) or set(svc.usage_status().values()) != {'ok'}:
+    raise SystemExit('wrong answer: %d rows, %r' % (len(rows), svc.usage_status()))
+print(statistics.median(t))
+"""
+
+
+def _library(conf: str, runs: int, env: dict[str, str]) -> float:
     lib = subprocess.run(
-        [sys.executable, "-c", code, conf, str(max(pairs, 11))],
+        [sys.executable, "-c", LIBRARY, conf, str(runs), str(PLUGINS * RESOURCES)],
         env=env, capture_output=True, text=True, check=False,
     )
     if lib.returncode:
         raise SystemExit("in-process show failed: %s" % lib.stderr[-2000:])
-    return {
-        "rows": rows,
+    return float(lib.stdout.strip())
+
+
+PLUGFAIR = [sys.executable, "-c", "import sys; from plugfair.cli.main import main; sys.exit(main())"]
+
+
+def _prepared_env(root: str, names: list[str], conf: str, tag: str, tree: str | None) -> dict[str, str]:
+    """An environment (its own data and cache) with the project's limits set.
+
+    :param tree: a plugfair source tree to put first on ``PYTHONPATH``.
+    """
+    path = [os.path.join(root, "dists")] + ([tree] if tree else [])
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(path + [os.environ.get("PYTHONPATH", "")]),
+        PLUGFAIR_CACHE_DIR=os.path.join(root, "cache" + tag),
+        XDG_DATA_HOME=os.path.join(root, "data" + tag),
+    )
+    env.pop("PLUGFAIR_NO_CACHE", None)
+    overrides = ["%s.res%02d=%d" % (n, r, 1000 + r) for n in names[:10] for r in range(RESOURCES)]
+    _run(PLUGFAIR + ["--config-file", conf, "quota", "set", "--project", "bench"] + overrides, env)
+    show = PLUGFAIR + ["--config-file", conf, "quota", "show", "--project", "bench", "-f", "value"]
+    out = subprocess.run(show, env=env, capture_output=True, text=True, check=True).stdout
+    if len(out.splitlines()) != PLUGINS * RESOURCES:
+        raise SystemExit("quota show printed %d rows, expected %d"
+                         % (len(out.splitlines()), PLUGINS * RESOURCES))
+    return env
+
+
+def bench_show(root: str, names: list[str], pairs: int, against: str | None) -> dict[str, Any]:
+    conf = _write_conf(os.path.join(root, "plugfair.conf"), names, "process")
+    threads = _write_conf(os.path.join(root, "threads.conf"), names, "thread")
+    env = _prepared_env(root, names, conf, "", None)
+    other = _prepared_env(root, names, conf, "-against", against) if against else None
+    show = PLUGFAIR + ["--config-file", conf, "quota", "show", "--project", "bench", "-f", "value"]
+    baseline = PLUGFAIR + ["--config-file", conf, "plugin", "list", "-f", "value"]
+    in_threads = PLUGFAIR + ["--config-file", threads, "quota", "show", "--project", "bench",
+                             "-f", "value"]
+    a, b, c, d = [], [], [], []
+    for _ in range(pairs):
+        a.append(_run(show, env))
+        b.append(_run(baseline, env))
+        c.append(_run(in_threads, env))
+        if other is not None:
+            d.append(_run(show, other))
+    runs = max(pairs, 11)
+    out = {
+        "rows": PLUGINS * RESOURCES,
         "cli_show_ms": statistics.median(a) * 1000,
         "cli_plugin_list_ms": statistics.median(b) * 1000,
+        "cli_show_threads_ms": statistics.median(c) * 1000,
         "x_plugin_list": statistics.median(x / y for x, y in zip(a, b, strict=True)),
-        "library_show_ms": float(lib.stdout.strip()) * 1000,
+        "threads_x_plugin_list": statistics.median(z / y for z, y in zip(c, b, strict=True)),
+        "x_threads": statistics.median(x / z for x, z in zip(a, c, strict=True)),
+        "library_show_ms": _library(conf, runs, env) * 1000,
+        "library_show_threads_ms": _library(threads, runs, env) * 1000,
     }
+    if other is not None:
+        out["cli_show_against_ms"] = statistics.median(d) * 1000
+        out["x_against"] = statistics.median(x / w for x, w in zip(a, d, strict=True))
+        out["library_show_against_ms"] = _library(conf, runs, other) * 1000
+    return out
 
 
 def bench_check(url: str, root: str, names: list[str], rounds: int, batch: int) -> dict[str, Any]:
@@ -227,6 +274,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--batch", type=int, default=300)
     parser.add_argument("--json", help="Also write the results to this file.")
+    parser.add_argument(
+        "--against", metavar="DIR",
+        help="Also time quota show with the plugfair source tree in DIR (e.g. from 'git "
+        "archive REV plugfair | tar -x -C DIR'), interleaved in the same run.")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="plugfair-quota-bench-") as root:
@@ -235,13 +286,21 @@ def main() -> int:
         names = generate(dists)
         sys.path.insert(0, dists)
         os.environ["PLUGFAIR_CACHE_DIR"] = os.path.join(root, "cache")
-        show = bench_show(root, names, args.pairs)
+        show = bench_show(root, names, args.pairs, args.against)
         results["show"] = show
         print("quota show, %d plugins x %d resources (%d rows), SQLite:" % (
             PLUGINS, RESOURCES, show["rows"]))
         print("  CLI  %8.1f ms   plugin list %8.1f ms   x %.2f" % (
             show["cli_show_ms"], show["cli_plugin_list_ms"], show["x_plugin_list"]))
-        print("  library QuotaService.show  %8.1f ms" % show["library_show_ms"])
+        print("  CLI, callbacks in threads %8.1f ms   x plugin list %.2f   "
+              "child processes x threads %.2f" % (
+                  show["cli_show_threads_ms"], show["threads_x_plugin_list"], show["x_threads"]))
+        print("  library QuotaService.show  %8.1f ms (threads: %.1f ms)" % (
+            show["library_show_ms"], show["library_show_threads_ms"]))
+        if args.against:
+            print("  against %s: CLI %8.1f ms   x %.2f   library %8.1f ms" % (
+                args.against, show["cli_show_against_ms"], show["x_against"],
+                show["library_show_against_ms"]))
         urls = [("sqlite", "sqlite:///%s" % os.path.join(root, "check.sqlite"))]
         if args.pg_url:
             urls.append(("postgresql", args.pg_url))

@@ -1,9 +1,10 @@
 """The dashboard's WSGI application: :func:`create_app`.
 
 A plain Flask app, so it runs behind any WSGI server (``plugfair
-dashboard`` uses waitress).  It holds no state of its own: quota data
-lives in the quota service's store, and browser sessions are signed
-cookies, so any number of instances can serve the same configuration.
+dashboard`` uses waitress).  It holds no state of its own that matters
+across instances: quota data and signed-in sessions live in the quota
+database, so any number of instances can serve the same configuration
+(each counts failed token attempts on its own).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from plugfair.dashboard import opts, security
+from plugfair.dashboard.hosts import HostRules, host_rules
+from plugfair.dashboard.ratelimit import FailureLimiter
+from plugfair.dashboard.sessions import SessionStore
 from plugfair.interface.errors import (
     PlugfairError,
     PluginNotFound,
@@ -40,6 +44,11 @@ class Settings:
     admin_token: str | None
     max_request_bytes: int
     projects: tuple[str, ...]
+    allowed_hosts: tuple[str, ...] = ()
+    secure_cookies: bool = False
+    session_lifetime: int = 12 * 3600
+    max_failed_logins: int = 5
+    failed_login_window: int = 300
 
     @classmethod
     def from_conf(cls, conf: Any) -> Settings:
@@ -49,6 +58,11 @@ class Settings:
             admin_token=token,
             max_request_bytes=int(group.max_request_bytes),
             projects=tuple(sorted({p.strip() for p in group.projects if p.strip()})),
+            allowed_hosts=tuple(h.strip() for h in group.allowed_hosts if h.strip()),
+            secure_cookies=bool(group.secure_cookies),
+            session_lifetime=int(group.session_lifetime),
+            max_failed_logins=int(group.max_failed_logins),
+            failed_login_window=int(group.failed_login_window),
         )
 
     @property
@@ -59,11 +73,15 @@ class Settings:
 
 @dataclasses.dataclass(frozen=True)
 class State:
-    """What the views need: the quota service, the registry, the settings."""
+    """What the views need: the quota service, the registry, the settings,
+    the sessions, the failed-token limiter and the allowed hosts."""
 
     service: Any
     registry: Any
     settings: Settings
+    sessions: Any = None
+    limiter: FailureLimiter = dataclasses.field(default_factory=lambda: FailureLimiter(0, 1))
+    hosts: HostRules | None = None
 
 
 def state() -> State:
@@ -104,13 +122,15 @@ def _split_keep(text: str, separators: str) -> list[str]:
     return parts
 
 
-def create_app(service: Any, conf: Any) -> Flask:
+def create_app(service: Any, conf: Any, *, bound_host: str | None = None) -> Flask:
     """Build the dashboard application.
 
     :param service: the quota service (``plugfair.quota.service.QuotaService``)
         that reads and writes limits.
     :param conf: the host's ``ConfigOpts``; the ``[dashboard]`` options
         are registered on it if needed.
+    :param bound_host: the address the server listens on, which requests
+        may name in ``Host``; ``[dashboard] host`` by default.
     :returns: a Flask (WSGI) application.
     """
     opts.register(conf)
@@ -136,17 +156,31 @@ def create_app(service: Any, conf: Any) -> Flask:
         SESSION_COOKIE_NAME="plugfair_dashboard",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         TRAP_HTTP_EXCEPTIONS=False,
     )
+    app.session_interface = security.SessionInterface()
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # One plugin never holds every worker thread: at most threads - 1
+    # requests wait for one plugin's usage at a time.
+    limit = getattr(service, "limit_usage_calls", None)
+    if callable(limit):
+        limit(max(1, int(conf.dashboard.threads) - 1))
+    rules = host_rules(bound_host if bound_host is not None else conf.dashboard.host,
+                       settings.allowed_hosts)
     app.extensions["plugfair_dashboard"] = State(
         service=service,
         registry=getattr(service, "registry", None),
         settings=settings,
+        sessions=SessionStore(conf.quota.connection if "quota" in conf else None,
+                              settings.session_lifetime),
+        limiter=FailureLimiter(settings.max_failed_logins, settings.failed_login_window),
+        hosts=rules,
     )
 
     from plugfair.dashboard import jsonapi, pages
 
+    app.before_request(lambda: security.check_host(rules))
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(jsonapi.blueprint, url_prefix="/api/v1")
     app.after_request(security.set_security_headers)
@@ -177,9 +211,10 @@ def _http_error(exc: HTTPException) -> Response:
     response = error_response(status, exc.name, exc.description or exc.name)
     if status == 401 and _wants_json():
         response.headers["WWW-Authenticate"] = 'Bearer realm="plugfair dashboard"'
-    allow = exc.get_response().headers.get("Allow")
-    if allow:
-        response.headers["Allow"] = allow
+    for header in ("Allow", "Retry-After"):
+        value = exc.get_response().headers.get(header)
+        if value:
+            response.headers[header] = value
     return response
 
 

@@ -44,12 +44,16 @@ def _authorize_api_write() -> None:
         )
     bearer = security.bearer_token()
     if bearer is not None:
+        limiter = state().limiter
+        security.guard_token_attempt(limiter)
         if not security.same_token(bearer, settings.admin_token):
+            limiter.failed(security.client_address())
             abort(401, "The bearer token is not the admin token.")
+        limiter.succeeded(security.client_address())
         return
     if request.headers.get("Authorization"):
         abort(401, "Use 'Authorization: Bearer <admin token>'.")
-    if not security.is_admin(settings.admin_token):
+    if not security.is_admin(settings.admin_token, state().sessions):
         abort(
             401,
             "Writing needs the admin token: send 'Authorization: Bearer <token>', "
@@ -119,6 +123,13 @@ def _project(required: bool) -> str | None:
     return project
 
 
+def _required_project() -> str:
+    project = _project(required=True)
+    if project is None:  # pragma: no cover - _project raised already
+        raise UsageError("Say which project: add '?project=<project id>'.")
+    return project
+
+
 def _answer(project: str | None, plugin: str | None = None) -> Response:
     st = state()
     data = model.quota_payload(st.service, project, plugin=plugin)
@@ -140,8 +151,7 @@ def get_quotas() -> Response:
 def set_quotas() -> Response:
     """Set some limits of one project, all or none."""
     _authorize_api_write()
-    project = _project(required=True)
-    assert project is not None
+    project = _required_project()
     limits = _limits_from_body()
     state().service.set(project, limits)
     return _answer(project)
@@ -151,8 +161,7 @@ def set_quotas() -> Response:
 def delete_quotas() -> Response:
     """Put limits of one project back to their defaults."""
     _authorize_api_write()
-    project = _project(required=True)
-    assert project is not None
+    project = _required_project()
     keys = request.args.getlist("key")
     if len(keys) > MAX_KEYS:
         raise UsageError("At most %d keys can be reset at once." % MAX_KEYS)

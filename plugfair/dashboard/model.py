@@ -9,12 +9,13 @@ do that at the edge.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from plugfair.interface.errors import PluginNotFound, UsageError
+from plugfair.interface.errors import PluginNotFound, QuotaError, UsageError
 from plugfair.interface.quota import UNLIMITED
+from plugfair.quota.service import MAX_PROJECT_LENGTH as _MAX_PROJECT
+from plugfair.quota.service import validate_project
 
 __all__ = [
     "MAX_PROJECT_LENGTH",
@@ -26,9 +27,7 @@ __all__ = [
 ]
 
 #: Longest project id the dashboard accepts (Keystone's limit).
-MAX_PROJECT_LENGTH = 64
-
-_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+MAX_PROJECT_LENGTH = _MAX_PROJECT
 
 #: Fraction of a limit at which a bar turns "high", then "full".
 HIGH = 0.75
@@ -36,26 +35,29 @@ FULL = 1.0
 
 
 def check_project(value: object) -> str | None:
-    """Normalize a project id from a request.
+    """Check a project id from a request, by the CLI's rule.
+
+    Spaces around it (typed into the project field) are dropped; nothing
+    else is: a line break, control or invisible formatting character
+    anywhere makes the id invalid, rather than being cut off (so
+    ``%0d%0aX:1`` is refused, never read as ``X:1``).
 
     :param value: the raw value; ``None`` or blank means no project.
-    :returns: the stripped id, or ``None``.
-    :raises UsageError: if it is not text, too long or has control
-        characters.
+    :returns: the id, or ``None``.
+    :raises UsageError: if it is not text or breaks the rule of
+        :func:`plugfair.quota.service.validate_project`.
     """
     if value is None:
         return None
     if not isinstance(value, str):
         raise UsageError("The project must be a string.")
-    text = value.strip()
+    text = value.strip(" ")
     if not text:
         return None
-    if len(text) > MAX_PROJECT_LENGTH or not _PRINTABLE.match(text):
-        raise UsageError(
-            "The project must be 1 to %d printable characters (no control "
-            "characters)." % MAX_PROJECT_LENGTH
-        )
-    return text
+    try:
+        return validate_project(text)
+    except (QuotaError, UsageError) as exc:
+        raise UsageError(exc.message) from None
 
 
 def _label(state: str, limit: int, in_use: int | None, unit: str, project: bool) -> str:

@@ -44,7 +44,7 @@ def _template_defaults() -> dict[str, Any]:
     settings = state().settings
     return {
         "editable": settings.editable,
-        "admin": security.is_admin(settings.admin_token),
+        "admin": security.is_admin(settings.admin_token, state().sessions),
         "csrf": security.csrf_token() if settings.editable else "",
         "known_projects": settings.projects,
         "project": None,
@@ -56,7 +56,7 @@ def _authorize_form() -> None:
     settings = state().settings
     if not settings.editable:
         abort(403, _READ_ONLY)
-    if not security.is_admin(settings.admin_token):
+    if not security.is_admin(settings.admin_token, state().sessions):
         abort(403, "Editing limits needs the admin token. Log in first.")
     if not security.check_csrf(request.form.get("csrf_token")):
         abort(
@@ -188,7 +188,8 @@ def reset_limits(plugin: str) -> BaseResponse:
 @blueprint.route("/login", methods=["GET", "POST"])
 def login_page() -> BaseResponse:
     """Log in with the admin token to edit limits."""
-    settings = state().settings
+    st = state()
+    settings = st.settings
     target = security.safe_next(request.values.get("next"), url_for(".overview"))
     if not settings.editable:
         html = render_template("login.html", next=target, error=_READ_ONLY)
@@ -198,20 +199,23 @@ def login_page() -> BaseResponse:
         return Response(html, mimetype="text/html")
     if not security.check_csrf(request.form.get("csrf_token")):
         abort(403, "The form's CSRF token is missing or wrong. Reload the page and try again.")
+    security.guard_token_attempt(st.limiter)
     if not security.same_token(request.form.get("token"), settings.admin_token):
+        st.limiter.failed(security.client_address())
         html = render_template(
             "login.html", next=target, error="That is not the admin token."
         )
         return Response(html, status=401, mimetype="text/html")
-    security.login()
+    st.limiter.succeeded(security.client_address())
+    security.login(st.sessions)
     flash("Logged in: you can edit limits.", "ok")
     return redirect(target, code=303)
 
 
 @blueprint.post("/logout")
 def logout() -> BaseResponse:
-    """Forget the admin session."""
+    """End the admin session, on the server too."""
     if not security.check_csrf(request.form.get("csrf_token")):
         abort(403, "The form's CSRF token is missing or wrong. Reload the page and try again.")
-    security.logout()
+    security.logout(state().sessions)
     return redirect(url_for(".overview"), code=303)

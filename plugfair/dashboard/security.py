@@ -1,12 +1,18 @@
 """Who may write, CSRF tokens, and the headers every response carries.
 
+* Every request must name the dashboard in its ``Host`` header
+  (:mod:`plugfair.dashboard.hosts`), against DNS rebinding.
 * Writing needs the ``[dashboard] admin_token``: as ``Authorization:
   Bearer <token>`` (scripts), or by logging in with it (browsers), which
-  marks Flask's signed session as admin.  Tokens are compared in constant
-  time.
+  starts a server-side session (:mod:`plugfair.dashboard.sessions`) named
+  in Flask's signed cookie; logging out ends it for good.  Tokens are
+  compared in constant time, and failed attempts are limited per client
+  address (:mod:`plugfair.dashboard.ratelimit`).
 * A browser write must also carry the session's CSRF token (form field
   ``csrf_token`` or header ``X-CSRF-Token``), and must not come from
   another origin.
+* The session cookie is ``HttpOnly``, ``SameSite=Strict``, and ``Secure``
+  over HTTPS or when ``[dashboard] secure_cookies`` is set.
 * Every response forbids inline script, framing and MIME sniffing.
 """
 
@@ -15,8 +21,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
-from flask import Response, request, session
+from flask import Flask, Response, abort, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import TooManyRequests
+
+from plugfair.dashboard.hosts import HostRules
+from plugfair.dashboard.ratelimit import FailureLimiter
 
 __all__ = [
     "CSP",
@@ -26,11 +38,15 @@ __all__ = [
     "bearer_token",
     "csrf_token",
     "check_csrf",
+    "check_host",
+    "client_address",
+    "guard_token_attempt",
     "is_admin",
     "login",
     "logout",
     "safe_next",
     "set_security_headers",
+    "SessionInterface",
 ]
 
 #: The Content-Security-Policy of every response: only this origin's
@@ -131,21 +147,81 @@ def check_csrf(given: object) -> bool:
     return isinstance(given, str) and hmac.compare_digest(_bytes(given), _bytes(expected))
 
 
-def is_admin(admin_token: str | None) -> bool:
-    """Whether this browser session logged in with the current token."""
-    return bool(admin_token) and session.get("admin") is True
+def is_admin(admin_token: str | None, sessions: Any) -> bool:
+    """Whether this browser session logged in with the current token and
+    has not logged out since (its server-side session still exists).
+
+    :param sessions: the :class:`~plugfair.dashboard.sessions.SessionStore`.
+    """
+    if not admin_token or session.get("admin") is not True:
+        return False
+    known = g.get("plugfair_admin")
+    if known is None:
+        known = g.plugfair_admin = bool(sessions.valid(session.get("sid")))
+    return bool(known)
 
 
-def login() -> None:
-    """Mark the session as admin, with a fresh CSRF token."""
+def login(sessions: Any) -> None:
+    """Start a server-side session; mark the cookie's session as admin,
+    with a fresh CSRF token."""
+    sid = sessions.create()
     session.clear()
     session["admin"] = True
+    session["sid"] = sid
     session["csrf"] = secrets.token_urlsafe(32)
+    g.plugfair_admin = True
 
 
-def logout() -> None:
-    """Forget the admin mark and the CSRF token."""
+def logout(sessions: Any) -> None:
+    """End the server-side session for good; clear the cookie's session."""
+    sessions.end(session.get("sid"))
     session.clear()
+    g.plugfair_admin = False
+
+
+def client_address() -> str:
+    """The client's address, as the WSGI server reports it."""
+    return request.remote_addr or "unknown"
+
+
+def guard_token_attempt(limiter: FailureLimiter) -> None:
+    """Refuse a token attempt from an address that failed too often.
+
+    :raises TooManyRequests: 429 with ``Retry-After``.
+    """
+    wait = limiter.retry_after(client_address())
+    if wait is not None:
+        raise TooManyRequests(
+            "Too many failed attempts with the admin token from your address. "
+            "Try again in %d seconds." % wait,
+            retry_after=wait,
+        )
+
+
+def check_host(rules: HostRules) -> None:
+    """Refuse a request whose ``Host`` header does not name this dashboard.
+
+    :raises BadRequest: 400, saying what to configure.
+    """
+    header = request.headers.get("Host")
+    if header is None and request.environ.get("SERVER_PROTOCOL", "").endswith("1.0"):
+        return  # HTTP/1.0 without Host: nothing a browser could rebind
+    if rules.allows(header):
+        return
+    shown = (header or "")[:100]
+    abort(
+        400,
+        "This dashboard does not answer to the host %r; it answers to %s. If "
+        "you reach it by that name, add it to [dashboard] allowed_hosts. (Other "
+        "names are refused to protect against DNS rebinding.)" % (shown, rules.describe()),
+    )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, ``Secure`` on HTTPS requests too."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def safe_next(target: object, default: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from collections.abc import Sequence
 from typing import IO, Any
 
+from plugfair.dashboard.hosts import WILDCARDS
 from plugfair.interface.errors import ConfigError
 
 __all__ = ["is_loopback", "exposure_warnings", "make_server", "serve", "BackgroundServer"]
@@ -25,9 +27,18 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: assume it is reachable from elsewhere
 
 
-def exposure_warnings(host: str, admin_token: str | None) -> list[str]:
+def exposure_warnings(
+    host: str, admin_token: str | None, allowed_hosts: Sequence[str] = ()
+) -> list[str]:
     """Warnings to print before serving on ``host``."""
     out = []
+    if host.strip().strip("[]") in WILDCARDS and not allowed_hosts:
+        out.append(
+            "Note: the dashboard listens on every address (%s): it answers "
+            "requests that name it by an IP address, localhost or this "
+            "machine's name only. Add the names clients use to [dashboard] "
+            "allowed_hosts." % host
+        )
     if not is_loopback(host) and not admin_token:
         out.append(
             "Warning: the dashboard listens on %s, which other machines can "
@@ -104,12 +115,12 @@ def serve(
     """
     from plugfair.dashboard.app import Settings, create_app
 
-    app = create_app(service, conf)
     group = conf.dashboard
     host = host if host is not None else group.host
     port = port if port is not None else group.port
+    app = create_app(service, conf, bound_host=host)
     settings = Settings.from_conf(conf)
-    for warning in exposure_warnings(host, settings.admin_token):
+    for warning in exposure_warnings(host, settings.admin_token, settings.allowed_hosts):
         stderr.write(warning + "\n")
     server = make_server(
         app,

@@ -43,10 +43,40 @@ def quota_opts() -> list[cfg.Opt]:
             "usage_timeout",
             default=5.0,
             min=0.01,
-            help="Seconds a plugin's usage callback may take before its "
-            "usage is shown as unknown. Callbacks of different plugins run "
-            "at the same time.",
+            help="Seconds a plugin's usage may take, importing the plugin "
+            "included, before its usage is shown as unknown. Callbacks of "
+            "different plugins run at the same time.",
         ),
+        cfg.StrOpt(
+            "usage_isolation",
+            default="process",
+            choices=[
+                ("process", "Each plugin's usage callback runs in a child "
+                 "process of its own, killed at the deadline."),
+                ("thread", "Usage callbacks run in threads of the host "
+                 "process: a callback that calls os._exit() ends the host, "
+                 "and one that hangs keeps its thread."),
+            ],
+            help="Where plugins' usage callbacks run. 'process' (the "
+            "default) contains a plugin that exits, hangs or returns "
+            "hostile values; it needs os.fork (POSIX), and falls back to "
+            "'thread' without it.",
+        ),
+        cfg.FloatOpt(
+            "usage_retry_after",
+            default=60.0,
+            min=0.0,
+            help="In a long-running host (the dashboard): seconds a plugin "
+            "whose usage callback did not return within usage_timeout is "
+            "not called again; its usage shows as unknown, with the reason. "
+            "The pause doubles on each further timeout, up to 16 times this "
+            "value. 0 calls it every time.",
+        ),
+    ] + _keystone_opts()
+
+
+def _keystone_opts() -> list[cfg.Opt]:
+    return [
         cfg.StrOpt(
             "keystone_cloud",
             help="keystone backend: name of a clouds.yaml entry with "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from plugfair.quota.backends.base import QuotaBackend
 
 __all__ = [
+    "MAX_PROJECT_LENGTH",
     "QuotaRow",
     "QuotaReport",
     "QuotaService",
@@ -35,24 +36,40 @@ __all__ = [
     "split_assignments",
 ]
 
-_PROJECT = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}$")
+#: Longest project id (Keystone's limit).
+MAX_PROJECT_LENGTH = 64
+
+# Whitespace (line breaks included), C0 and C1 controls, DEL, and the
+# invisible formatting characters that can make a terminal or a page show
+# text other than what it is: bidirectional marks, embeddings, overrides
+# and isolates, zero-width characters and the byte-order mark.
+_PROJECT = re.compile(
+    r"^[^\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    r"\u2060-\u2069\ufeff]{1,%d}$" % MAX_PROJECT_LENGTH
+)
 
 
 def validate_project(project_id: object) -> str:
     """Check a project id and return it.
 
+    The one rule of every host (the CLI, the dashboard, the
+    :class:`~plugfair.api.Enforcer`): 1 to 64 characters, none of them
+    whitespace (so no CR or LF), a control character, or an invisible
+    formatting character such as a bidirectional override.
+
     :raises UsageError: if it is missing or empty.
-    :raises QuotaError: if it is not a string of 1 to 64 characters
-        without whitespace or control characters.
+    :raises QuotaError: if it breaks the rule.
     """
     if project_id is None or (isinstance(project_id, str) and not project_id.strip()):
         raise UsageError(
             "No project given. Pass --project PROJECT (the project id)."
         )
     if not isinstance(project_id, str) or not _PROJECT.fullmatch(project_id):
+        shown = project_id[:80] if isinstance(project_id, str) else project_id
         raise QuotaError(
-            "Project %r is not a valid project id: use 1 to 64 characters "
-            "without spaces or control characters." % (project_id,)
+            "Project %r is not a valid project id: use 1 to %d characters without "
+            "spaces, line breaks, control characters or invisible formatting "
+            "characters (such as bidirectional overrides)." % (shown, MAX_PROJECT_LENGTH)
         )
     return project_id
 
@@ -181,7 +198,12 @@ class QuotaService:
         self.conf = conf
         self._backend: QuotaBackend | None = None
         self._lock = threading.Lock()
-        self._collector = UsageCollector(registry, conf.quota.usage_timeout)
+        self._collector = UsageCollector(
+            registry,
+            conf.quota.usage_timeout,
+            isolation=conf.quota.usage_isolation,
+            retry_after=conf.quota.usage_retry_after,
+        )
         self._status: dict[str, str] = {}
 
     # -- plumbing -----------------------------------------------------
@@ -284,13 +306,15 @@ class QuotaService:
         self, project_id: str, declared: Sequence[tuple[str, QuotaResource]]
     ) -> QuotaReport:
         keys = [r.key(p) for p, r in declared]
-        overrides, tracked = self.backend.snapshot(project_id, keys) if keys else ({}, {})
         counts_own = {rec.name for rec in self.registry.records() if rec.quota_usage}
         counting: dict[str, list[str]] = {}
         for plugin, res in declared:
             if plugin in counts_own:
                 counting.setdefault(plugin, []).append(res.name)
-        reported, status = self._collector.collect(project_id, counting)
+        # The plugins' children work while the store is read.
+        with self._collector.start(project_id, counting) as pending:
+            overrides, tracked = self.backend.snapshot(project_id, keys) if keys else ({}, {})
+            reported, status = pending.wait()
         rows = []
         for plugin, res in declared:
             key = res.key(plugin)
@@ -374,6 +398,17 @@ class QuotaService:
         of each plugin is then available from :meth:`usage_status`.
         """
         return self.report(project_id, plugin).rows
+
+    def limit_usage_calls(self, count: int | None) -> None:
+        """Run at most ``count`` usage calls of one plugin at once.
+
+        A long-running host sets this below its number of worker threads,
+        so one plugin can never occupy all of them; a request that finds
+        the plugin busy shows its usage as unknown rather than wait.
+
+        :param count: the limit; ``None`` for none (the default).
+        """
+        self._collector.limit_calls(count)
 
     def usage_status(self) -> dict[str, str]:
         """plugin -> ``"ok"`` or ``"unknown: <reason>"``, as of the last show."""

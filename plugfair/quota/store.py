@@ -9,6 +9,8 @@ revision.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import threading
 from typing import Any
@@ -22,7 +24,9 @@ from plugfair.quota.schema import HEAD, VERSION_TABLE
 
 __all__ = [
     "default_url",
+    "cache_key",
     "engine_for",
+    "reset",
     "current_revision",
     "head_revision",
     "upgrade",
@@ -38,8 +42,14 @@ _MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migratio
 _LOCK = threading.Lock()
 #: Advisory lock key that serialises schema upgrades on PostgreSQL.
 _PG_LOCK = 0x706C7166
+#: Engines by :func:`cache_key` (never by the URL itself: it may hold a
+#: password).
 _ENGINES: dict[str, Engine] = {}
+#: :func:`cache_key` of the databases whose schema was found current.
 _READY: set[str] = set()
+#: Keys the password digests of :func:`cache_key`; random per process, so
+#: a digest tells nothing outside it.
+_SALT = os.urandom(32)
 
 
 def default_url() -> str:
@@ -55,6 +65,45 @@ def _display(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - only for a message
         return "<unparsable URL>"
+
+
+def cache_key(url: str | sa.engine.URL) -> str:
+    """The key of ``url`` in the process-wide caches, without its password.
+
+    The URL is rendered with its password hidden, and the password is
+    replaced by a keyed digest (keyed by a random per-process salt), so
+    two URLs that differ only in their password still get two engines,
+    but no cache holds a password.
+
+    :param url: a SQLAlchemy URL or its text.
+    :returns: the key; an unparsable URL gives a digest of the whole text.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several kinds
+        text = url if isinstance(url, str) else repr(url)
+        return "unparsable:" + hmac.new(_SALT, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    shown = parsed.render_as_string(hide_password=True)
+    secret = parsed.password
+    if secret is None:
+        return shown
+    digest = hmac.new(_SALT, str(secret).encode("utf-8"), hashlib.sha256).hexdigest()
+    return "%s#%s" % (shown, digest[:32])
+
+
+def reset() -> None:
+    """Dispose of every cached engine and forget what was checked.
+
+    For tests, and for a process that changed ``[quota] connection``:
+    the next :func:`engine_for` creates a fresh engine and checks the
+    schema again.
+    """
+    with _LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+        _READY.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -87,18 +136,20 @@ def engine_for(url: str) -> Engine:
 
     :raises QuotaError: if the URL is malformed or its driver is missing.
     """
+    key = cache_key(url)
     with _LOCK:
-        engine = _ENGINES.get(url)
+        engine = _ENGINES.get(key)
         if engine is not None:
             return engine
         try:
             parsed = sa.engine.make_url(url)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds
             raise QuotaError(
-                "[quota] connection %r is not a SQLAlchemy URL (%s). Use e.g. "
+                "[quota] connection is not a SQLAlchemy URL (%s; the value is "
+                "not shown, as it may hold a password). Use e.g. "
                 "sqlite:////path/quota.sqlite or "
-                "postgresql+psycopg://user@host/db." % (url, exc)
-            ) from exc
+                "postgresql+psycopg://user@host/db." % (type(exc).__name__,)
+            ) from None
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database or ""
@@ -117,7 +168,7 @@ def engine_for(url: str) -> Engine:
             ) from exc
         if parsed.get_backend_name() == "sqlite":
             _sqlite_setup(engine)
-        _ENGINES[url] = engine
+        _ENGINES[key] = engine
         return engine
 
 
@@ -138,7 +189,11 @@ def head_revision() -> str:
     config = Config()
     config.set_main_option("script_location", _MIGRATIONS)
     head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
+    if head is None:
+        raise QuotaError(
+            "plugfair's quota migrations have no head revision: the "
+            "installation is broken. Reinstall plugfair."
+        )
     return head
 
 
@@ -199,7 +254,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
                 % (engine.url.render_as_string(hide_password=True), _first_line(exc))
             ) from exc
     with _LOCK:
-        _READY.add(engine.url.render_as_string(hide_password=False))
+        _READY.add(cache_key(engine.url))
     return before, head
 
 
@@ -212,7 +267,7 @@ def ensure_current(engine: Engine, *, auto_upgrade: bool) -> None:
         ``auto_upgrade`` is false; the message says to run
         ``plugfair quota db upgrade``.
     """
-    key = engine.url.render_as_string(hide_password=False)
+    key = cache_key(engine.url)
     if key in _READY:
         return
     current = current_revision(engine)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import operator
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -81,10 +82,8 @@ class SQLLedger:
     @property
     def read_engine(self) -> Engine:
         """Engine for single-statement reads (autocommit: one round trip)."""
-        if self._read is None:
-            self.engine  # noqa: B018 - sets _read
-        assert self._read is not None
-        return self._read
+        engine = self.engine  # sets _read on first use
+        return self._read if self._read is not None else engine
 
     def upgrade(self) -> list[str]:
         engine = store.engine_for(self.url)
@@ -296,6 +295,59 @@ class SQLLedger:
             return False
         return bool(self.engine.dialect.is_disconnect(exc, None, None))
 
+    @staticmethod
+    def _lock_rows(conn: sa.Connection, project_id: str, keys: Sequence[str]) -> dict[str, int]:
+        """Create the usage rows of ``keys`` if missing and lock them.
+
+        :returns: the usage each row holds.
+        """
+        insert = _insert(conn.dialect.name)
+        now = _now()
+        seed = [
+            {"project_id": project_id, "resource": k, "in_use": 0, "updated_at": now}
+            for k in keys
+        ]
+        if not seed:
+            return {}
+        if insert is not None:
+            conn.execute(insert(usages).values(seed).on_conflict_do_nothing())
+        else:
+            have = set(
+                conn.scalars(
+                    sa.select(usages.c.resource).where(
+                        usages.c.project_id == project_id,
+                        usages.c.resource.in_(list(keys)),
+                    )
+                )
+            )
+            for row in seed:
+                if row["resource"] not in have:
+                    conn.execute(usages.insert().values(row))
+        locked = conn.execute(
+            sa.select(usages.c.resource, usages.c.in_use)
+            .where(usages.c.project_id == project_id, usages.c.resource.in_(list(keys)))
+            .order_by(usages.c.resource)
+            .with_for_update()
+        )
+        return {row[0]: int(row[1]) for row in locked}
+
+    @contextlib.contextmanager
+    def locked(self, project_id: str, keys: Sequence[str]) -> Iterator[sa.Connection]:
+        """A write transaction holding the usage rows of ``keys`` locked.
+
+        :meth:`consume` takes the same locks, so whatever runs inside is
+        serialised with every ``consume`` of those keys.
+
+        :raises QuotaError: if the database fails (the transaction is
+            rolled back).
+        """
+        try:
+            with self._write() as conn, conn.begin():
+                self._lock_rows(conn, project_id, sorted(keys))
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._guard("Writing", exc) from exc
+
     def consume(
         self,
         project_id: str,
@@ -303,43 +355,24 @@ class SQLLedger:
         defaults: Mapping[str, int],
         *,
         limits_known: Mapping[str, int] | None = None,
+        limits_under_lock: Callable[[sa.Connection], Mapping[str, int]] | None = None,
     ) -> None:
         """Check and record ``deltas`` in one transaction.
 
-        :param limits_known: effective limits fetched elsewhere (Keystone);
-            when ``None`` the overrides are read in the same transaction.
+        :param limits_known: effective limits fetched elsewhere; when
+            ``None`` the overrides are read in the same transaction.
+        :param limits_under_lock: reads the effective limits once the
+            usage rows are locked (the keystone backend: Keystone is read
+            while no write of those keys can run); it may raise to abort.
         """
         keys = sorted(deltas)
         now = _now()
         try:
             with self._write() as conn, conn.begin():
-                insert = _insert(conn.dialect.name)
-                seed = [
-                    {"project_id": project_id, "resource": k, "in_use": 0, "updated_at": now}
-                    for k in keys
-                ]
-                if insert is not None:
-                    conn.execute(insert(usages).values(seed).on_conflict_do_nothing())
-                else:
-                    have = set(
-                        conn.scalars(
-                            sa.select(usages.c.resource).where(
-                                usages.c.project_id == project_id,
-                                usages.c.resource.in_(keys),
-                            )
-                        )
-                    )
-                    for row in seed:
-                        if row["resource"] not in have:
-                            conn.execute(usages.insert().values(row))
-                locked = conn.execute(
-                    sa.select(usages.c.resource, usages.c.in_use)
-                    .where(usages.c.project_id == project_id, usages.c.resource.in_(keys))
-                    .order_by(usages.c.resource)
-                    .with_for_update()
-                )
-                current = {row[0]: int(row[1]) for row in locked}
-                if limits_known is None:
+                current = self._lock_rows(conn, project_id, keys)
+                if limits_under_lock is not None:
+                    effective = dict(limits_under_lock(conn))
+                elif limits_known is None:
                     found = conn.execute(
                         sa.select(limits.c.resource, limits.c.hard_limit).where(
                             limits.c.project_id == project_id,

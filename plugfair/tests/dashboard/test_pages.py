@@ -201,7 +201,7 @@ class TestOverview(base.DashboardTestCase):
     def test_invalid_project_is_a_400(self):
         resp = self.client.get("/?project=bad%01id")
         self.assertEqual(400, resp.status_code)
-        self.assertIn("printable", resp.get_data(as_text=True))
+        self.assertIn("control characters", resp.get_data(as_text=True))
         resp = self.client.get("/?project=" + "x" * 65)
         self.assertEqual(400, resp.status_code)
         resp = self.client.get("/?project=has%20space")

@@ -10,6 +10,7 @@ import tempfile
 import fixtures
 
 from plugfair.config.loader import build_conf
+from plugfair.quota import store
 from plugfair.quota.service import QuotaService
 from plugfair.registry.core import Registry
 from plugfair.tests import base
@@ -45,6 +46,8 @@ class QuotaTestCase(base.TestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        # every test has its own database: forget the engines of the others
+        self.addCleanup(store.reset)
         if self.shared_plugins:
             shared = _shared_dir()
             cache = os.path.join(shared, "cache")

@@ -29,10 +29,23 @@ class Alpha(Plugin):
 
 # An out-of-tree plugin that counts its own usage.
 BETA = '''
+import json
+import os
+
 from plugfair.api import Plugin, QuotaResource
 
 USAGE = {"records": 3, "zones": 1}
 CALLS = []
+
+
+def _record(call):
+    # The callback runs in a child process: a test that wants to see the
+    # calls names a file in BETA_CALLS.
+    CALLS.append(call)
+    path = os.environ.get("BETA_CALLS")
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps(call) + "\\n")
 
 class Beta(Plugin):
     name = "beta"
@@ -45,7 +58,7 @@ class Beta(Plugin):
         ]
 
     def quota_usage(self, project_id, names):
-        CALLS.append((project_id, list(names)))
+        _record([project_id, list(names), os.getpid()])
         return {n: USAGE[n] for n in names if n in USAGE}
 '''
 

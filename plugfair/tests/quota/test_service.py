@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
 import sqlite3
 import sys
+import time
+
+import fixtures
 
 from plugfair.api import QuotaError, UsageError
 from plugfair.tests.quota import base
@@ -62,14 +68,20 @@ class TestShow(base.QuotaTestCase):
         self.assertIsNone(rows["alpha.storage"].remaining)  # unlimited
 
     def test_usage_from_the_plugin_callback(self):
+        calls_file = os.path.join(self.work, "calls.jsonl")
+        self.useFixture(fixtures.EnvironmentVariable("BETA_CALLS", calls_file))
         service = self.service()
         rows = {r.key: r for r in service.show("p1")}
         self.assertEqual(1, rows["beta.zones"].in_use)
         self.assertEqual(4, rows["beta.zones"].remaining)
         self.assertEqual(3, rows["beta.records"].in_use)
         self.assertEqual({"alpha": "ok", "beta": "ok"}, service.usage_status())
-        calls = sys.modules["beta_dns"].CALLS
-        self.assertEqual([("p1", ["records", "zones"])], calls)
+        with open(calls_file) as f:
+            calls = [json.loads(line) for line in f]
+        self.assertEqual([["p1", ["records", "zones"]]], [c[:2] for c in calls])
+        # ... in a child process: the host never imported the plugin
+        self.assertNotEqual(os.getpid(), calls[0][2])
+        self.assertNotIn("beta_dns", sys.modules)
 
     def test_name_left_out_by_callback_is_unknown(self):
         import importlib
@@ -293,20 +305,53 @@ class TestUsageIsolation(base.QuotaTestCase):
     def test_negative_usage_is_garbage(self):
         service = self.service()
         service.show("p1")
-        setattr(sys.modules["garbage_plugin"], "VALUE", {"junk": -3})  # noqa: B010
+        # the child process inherits the host's modules: change the value there
+        module = importlib.import_module("garbage_plugin")
+        self.useFixture(fixtures.MonkeyPatch("garbage_plugin.VALUE", {"junk": -3}))
+        self.assertEqual({"junk": -3}, module.VALUE)
         rows = {r.key: r for r in service.show("p1")}
         self.assertIsNone(rows["garbage.junk"].in_use)
         self.assertIn("integer >= 0", service.usage_status()["garbage"])
 
-    def test_hung_callback_is_not_called_again_while_hung(self):
+    def test_hung_callback_is_not_called_again_for_a_while(self):
         service = self.service()
         service.show("p1", plugin="sleeper")
+        self.assertIn("did not return within 0.5 s", service.usage_status()["sleeper"])
+        start = time.monotonic()
         service.show("p1", plugin="sleeper")
-        self.assertIn("has not returned from an earlier call", service.usage_status()["sleeper"])
+        self.assertLess(time.monotonic() - start, 0.4)  # not waited for again
+        status = service.usage_status()["sleeper"]
+        self.assertRegex(status, r"did not return within 0.5 s \(at \d\d:\d\d:\d\d UTC\); "
+                                 r"it is not called again before \d\d:\d\d:\d\d UTC\.")
         # other plugins are unaffected and the plugin still lists its quotas
         self.assertEqual(["sleeper.naps"], [r.key for r in service.show("p1", plugin="sleeper")])
         self.assertEqual("ok", self._status_of(service, "beta"))
-        sys.modules["sleeper_plugin"].RELEASE.set()
+
+    def test_hung_callback_is_tried_again_after_the_pause(self):
+        self.rewrite_conf("[quota]\nusage_retry_after = 0.3\n")
+        service = self.service()
+        service.show("p1", plugin="sleeper")
+        service.show("p1", plugin="sleeper")
+        self.assertIn("not called again before", service.usage_status()["sleeper"])
+        time.sleep(0.35)
+        service.show("p1", plugin="sleeper")  # tried (and timed out) again
+        status = service.usage_status()["sleeper"]
+        self.assertEqual("unknown: its usage callback did not return within 0.5 s.", status)
+        # the second timeout doubles the pause
+        service.show("p1", plugin="sleeper")
+        time.sleep(0.35)
+        service.show("p1", plugin="sleeper")
+        self.assertIn("not called again before", service.usage_status()["sleeper"])
+
+    def test_thread_isolation_keeps_a_hung_thread_and_does_not_call_again(self):
+        self.rewrite_conf("[quota]\nusage_isolation = thread\n")
+        service = self.service()
+        self.addCleanup(lambda: sys.modules.get("sleeper_plugin") and sys.modules["sleeper_plugin"].RELEASE.set())
+        service.show("p1", plugin="sleeper")
+        self.assertIn("did not return within 0.5 s", service.usage_status()["sleeper"])
+        service.show("p1", plugin="sleeper")
+        self.assertIn("not called again", service.usage_status()["sleeper"])
+        self.assertEqual("ok", self._status_of(service, "beta"))
 
     def _status_of(self, service, plugin):
         service.show("p1", plugin=plugin)

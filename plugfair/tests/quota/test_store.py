@@ -82,6 +82,49 @@ class TestExplicitDatabase(base.QuotaTestCase):
         self.assertNotIn("hunter2", str(e))
 
 
+class TestEngineCache(base.QuotaTestCase):
+    """The process-wide engine cache keeps no password and can be reset."""
+
+    def test_keys_hold_no_password(self):
+        url = "postgresql+psycopg://user:hunter2@127.0.0.1:1/db"
+        self.addCleanup(store.reset)
+        engine = store.engine_for(url)
+        for key in list(store._ENGINES) + [store.cache_key(url)]:
+            self.assertNotIn("hunter2", key)
+        self.assertIn("***", store.cache_key(url))
+        # the same URL gives the same engine; another password another one
+        self.assertIs(engine, store.engine_for(url))
+        other = store.engine_for(url.replace("hunter2", "letmein"))
+        self.assertIsNot(engine, other)
+        self.assertNotEqual(store.cache_key(url), store.cache_key(url.replace("hunter2", "x")))
+
+    def test_ready_marks_hold_no_password(self):
+        self.service().set("p1", {"alpha.widgets": 4})
+        self.assertTrue(store._READY)
+        url = "sqlite:///%s" % self.db_path
+        self.assertIn(store.cache_key(url), store._READY)
+
+    def test_unparsable_url_is_not_shown(self):
+        self.url = "post gres://user:hunter2@host/db"
+        self.rewrite_conf("")
+        e = self.assertRaises(QuotaError, self.service().show, "p1")
+        self.assertNotIn("hunter2", str(e))
+        self.assertNotIn("hunter2", store.cache_key(self.url))
+
+    def test_reset_forgets_engines_and_checks(self):
+        service = self.service()
+        service.set("p1", {"alpha.widgets": 4})
+        engine = store.engine_for("sqlite:///%s" % self.db_path)
+        self.assertTrue(store._ENGINES)
+        store.reset()
+        self.assertEqual({}, store._ENGINES)
+        self.assertEqual(set(), store._READY)
+        fresh = store.engine_for("sqlite:///%s" % self.db_path)
+        self.assertIsNot(engine, fresh)
+        # a fresh service works on the fresh engine
+        self.assertEqual(4, {r.key: r.limit for r in self.service().show("p1")}["alpha.widgets"])
+
+
 class TestMigrations(base.QuotaTestCase):
     def test_head_constant_matches_the_shipped_migrations(self):
         self.assertEqual(schema.HEAD, store.head_revision())

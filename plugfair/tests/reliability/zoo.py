@@ -24,6 +24,11 @@ from plugfair.interface.testing import write_distribution
 #: Seconds of ``[plugfair] hook_timeout`` the zoo is run with.
 HOOK_TIMEOUT = 1.0
 
+#: Seconds of ``[quota] usage_timeout`` the zoo is run with: every usage
+#: callback runs in a child process of its own, and some 40 of them start
+#: at once, so a busy CI machine needs more than a second for the good ones.
+USAGE_TIMEOUT = 3.0
+
 #: Bytes a loud plugin prints at import and in each hook.
 LOUD_BYTES = 1024 * 1024
 
@@ -37,7 +42,7 @@ from plugfair.api import Command, Plugin, QuotaResource
 
 def _plugin(name: str, body: str = "", *, header: str = "", cls: str = "P") -> str:
     body = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return "%s%s\n\nclass %s(Plugin):\n    name = %r\n%s\n" % (
+    return "%s%s\n\nclass %s(Plugin):\n    name = %r\n    api_version = \"1.0\"\n%s\n" % (
         PRELUDE, textwrap.dedent(header), cls, name, body,
     )
 
@@ -274,6 +279,195 @@ _svc.QuotaService.set = lambda self, *a, **k: []
             return [QuotaResource("r" * 300, 5)]
         '''), "failed", "quota resource name of 300 characters"),
 }
+
+# -- issue 14: usage callbacks that attack the host at run time --------
+
+# Values whose every method attacks: each one of these, called in the host,
+# would end it (``os._exit``), hang it or raise where nobody expects it.
+_HOSTILE_VALUES = '''
+import os as _os
+import threading as _threading
+
+
+def _attack(kind):
+    if kind == "exit":
+        _os._exit(11)
+    if kind == "hang":
+        _threading.Event().wait(300)
+    if kind == "interrupt":
+        raise KeyboardInterrupt("from a plugin value")
+    raise RuntimeError("hostile value method")
+
+
+def hostile_int(kind, value=3):
+    def attack(self, *args, **kwargs):
+        return _attack(kind)
+
+    names = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__",
+             "__index__", "__int__", "__float__", "__bool__", "__repr__", "__str__",
+             "__format__", "__add__", "__radd__", "__sub__", "__rsub__", "bit_length")
+    return type("HostileInt", (int,), {n: attack for n in names})(value)
+
+
+def hostile_str(kind, value):
+    def attack(self, *args, **kwargs):
+        return _attack(kind)
+
+    names = ("__eq__", "__ne__", "__hash__", "__repr__", "__str__", "__format__", "__len__")
+    return type("HostileStr", (str,), {n: attack for n in names})(value)
+
+
+def hostile_dict(kind, value):
+    def attack(self, *args, **kwargs):
+        return _attack(kind)
+
+    names = ("items", "keys", "values", "__iter__", "__len__", "__getitem__", "get",
+             "__contains__", "__repr__", "__eq__")
+    return type("HostileDict", (dict,), {n: attack for n in names})(value)
+'''
+
+
+def _usage_plugin(name: str, body: str, resource: str = "things") -> str:
+    """A plugin with one resource whose ``quota_usage`` runs ``body``."""
+    return PRELUDE + _HOSTILE_VALUES + _plugin(name, '''
+        def quota_resources(self):
+            return [QuotaResource("%s", 5)]
+
+        def quota_usage(self, project_id, names):
+            %s
+        ''' % (resource, body)).replace(PRELUDE, "")
+
+
+#: entry-point name -> (module, source, what it does): usage callbacks
+#: that attack at run time.  The probe cannot see any of it (status
+#: ``None`` in :data:`HOSTILE`); the test says what each one's reason is.
+RUNTIME: dict[str, tuple[str, str, str]] = {
+    "rz_osexit_usage": ("rz_osexit_usage", _usage_plugin("rz_osexit_usage", "_os._exit(9)"),
+                        "os._exit in quota_usage"),
+    "rz_kbint_usage": ("rz_kbint_usage",
+                       _usage_plugin("rz_kbint_usage", "raise KeyboardInterrupt('plugin ^C')"),
+                       "raises KeyboardInterrupt in quota_usage"),
+    "rz_base_usage": ("rz_base_usage", _usage_plugin(
+        "rz_base_usage", "raise type('Doom', (BaseException,), {})('the end')"),
+        "raises a BaseException subclass in quota_usage"),
+    "rz_raise_int": ("rz_raise_int", _usage_plugin(
+        "rz_raise_int", "return {'things': hostile_int('raise')}"),
+        "returns an int whose methods raise"),
+    "rz_exit_int": ("rz_exit_int", _usage_plugin(
+        "rz_exit_int", "return {'things': hostile_int('exit')}"),
+        "returns an int whose methods call os._exit"),
+    "rz_hang_int": ("rz_hang_int", _usage_plugin(
+        "rz_hang_int", "return {'things': hostile_int('hang')}"),
+        "returns an int whose methods hang"),
+    "rz_kbint_int": ("rz_kbint_int", _usage_plugin(
+        "rz_kbint_int", "return {'things': hostile_int('interrupt')}"),
+        "returns an int whose methods raise KeyboardInterrupt"),
+    "rz_exit_key": ("rz_exit_key", _usage_plugin(
+        "rz_exit_key", "return {hostile_str('exit', 'things'): 1}"),
+        "returns a key whose __hash__/__eq__ call os._exit"),
+    "rz_exit_dict": ("rz_exit_dict", _usage_plugin(
+        "rz_exit_dict", "return hostile_dict('exit', {'things': 1})"),
+        "returns a dict whose items/__iter__/... call os._exit"),
+    "rz_hang_mapping": ("rz_hang_mapping", _usage_plugin("rz_hang_mapping", '''
+            import collections.abc
+
+            class Stuck(collections.abc.Mapping):
+                def __getitem__(self, key):
+                    return 1
+
+                def __len__(self):
+                    return 1
+
+                def __iter__(self):
+                    _threading.Event().wait(300)
+                    yield "things"
+
+            return Stuck()
+            '''), "returns a mapping whose iteration hangs"),
+    "rz_huge_usage": ("rz_huge_usage", _usage_plugin(
+        "rz_huge_usage", "return {'things': 10 ** 5000}"),
+        "returns an integer of 5,001 digits"),
+    "rz_bad_str_error": ("rz_bad_str_error", _usage_plugin("rz_bad_str_error", '''
+            class Unprintable(Exception):
+                def __str__(self):
+                    _os._exit(12)
+
+            raise Unprintable()
+            '''), "raises an exception whose __str__ calls os._exit"),
+    "rz_tamper": ("rz_tamper", _usage_plugin("rz_tamper", '''
+            # try to rewrite the good neighbour's answer: patch its class,
+            # and write a forged answer to every descriptor it can reach
+            import sys, json
+            try:
+                import rz_good.plugin as good
+                good.P.quota_usage = lambda self, p, n: {"widgets": 999}
+            except Exception:
+                pass
+            forged = ("A " + json.dumps({"usage": {"widgets": 999}}) + "\\n").encode()
+            for fd in range(3, 256):
+                try:
+                    _os.write(fd, forged)
+                except OSError:
+                    pass
+            return {"things": 1}
+            '''), "patches the good plugin and forges answers on every descriptor"),
+    "rz_orphans": ("rz_orphans", _usage_plugin("rz_orphans", '''
+            # a grandchild that keeps the pipes open and outlives its parent
+            import subprocess
+            subprocess.Popen([_sys.executable, "-c", "import time; time.sleep(300)",
+                              _os.path.dirname(_os.path.abspath(__file__))])
+            _os._exit(0)
+            '''), "leaves a grandchild process holding its pipes"),
+}
+
+for _name, (_module, _source, _what) in RUNTIME.items():
+    HOSTILE[_name] = (_module, _source, None, _what)
+
+
+#: Plugins whose import turns bad once the manifest is warm: each one
+#: reads a marker file next to it at import (written by the test after the
+#: manifest was built), so the probe saw a healthy plugin.
+LATE_MARKER = "rz_late.marker"
+
+_LATE = PRELUDE + '''
+if _os.path.exists(_os.path.join(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__))), %r)):
+    %s
+''' + _plugin("%s", '''
+    def quota_resources(self):
+        return [QuotaResource("things", 5)]
+
+    def quota_usage(self, project_id, names):
+        return {"things": 1}
+    ''').replace(PRELUDE, "")
+
+#: entry-point name -> (module, source, what it does).
+LATE: dict[str, tuple[str, str, str]] = {
+    "rz_late_hang": ("rz_late_hang.plugin",
+                     _LATE % (LATE_MARKER, "import threading; threading.Event().wait(300)",
+                              "rz_late_hang"),
+                     "its import hangs once the manifest is warm"),
+    "rz_late_slow": ("rz_late_slow.plugin",
+                     _LATE % (LATE_MARKER, "import time; time.sleep(%s)" % (USAGE_TIMEOUT * 4),
+                              "rz_late_slow"),
+                     "its import becomes slower than the deadline"),
+    "rz_late_exit": ("rz_late_exit.plugin",
+                     _LATE % (LATE_MARKER, "_os._exit(13)", "rz_late_exit"),
+                     "its import calls os._exit once the manifest is warm"),
+}
+
+
+def write_late(path: str) -> None:
+    """Write the good plugin and the :data:`LATE` plugins into ``path``."""
+    write_distribution(path, "rz-good", "1.0", {"rgood": "rz_good.plugin:P"}, {
+        "rz_good.plugin": GOOD,
+        "rz_good.tests.test_good": GOOD_TEST,
+    })
+    for ep_name, (module, source, _what) in LATE.items():
+        dist = "rz-dist-" + ep_name.replace("_", "-")
+        write_distribution(path, dist, "1.0", {ep_name: "%s:P" % module}, {
+            module.split(".")[0]: "", module: source,
+        })
+
 
 #: A plugin that claims a command of the builtin plugin ``plugfair``.  It is
 #: tried in an environment of its own: by the collision rule, which treats
