@@ -21,6 +21,7 @@ from plugfair import __version__
 from plugfair.cli import options as gopts
 from plugfair.cli.main import DESCRIPTION
 from plugfair.interface.errors import PlugfairError
+from plugfair.interface.logs import logger
 from plugfair.interface.text import printable
 
 __all__ = ["PlugfairApp", "RegistryCommandManager", "LIBRARY_LOGGERS"]
@@ -116,7 +117,7 @@ class PlugfairApp(App):
     # cliff names the program after sys.argv[0]; the name must not depend
     # on how plugfair was started (console script, python -m, tests).
     NAME = "plugfair"
-    LOG = logging.getLogger("plugfair.cli")
+    LOG = logger("plugfair.cli")
 
     def __init__(self, registry: Any = None, conf: Any = None, records: Any = None) -> None:
         super().__init__(

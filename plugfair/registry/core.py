@@ -9,9 +9,7 @@ name; no plugin is special.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 from plugfair.interface.errors import (
@@ -21,7 +19,11 @@ from plugfair.interface.errors import (
 )
 from plugfair.registry import records as r
 
+# No typing or logging at run time: the CLI's fast paths build a registry.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from oslo_config import cfg
 
     from plugfair.interface.hosting import HostedPlugin
@@ -31,7 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Registry", "Collision"]
 
-LOG = logging.getLogger(__name__)
+
+def _log() -> Any:
+    from plugfair.interface.logs import logger
+
+    return logger(__name__)
 
 
 class Collision:
@@ -223,7 +229,7 @@ class Registry:
                 self._disable_if_host_is(rec)
         for token in sorted(set(enabled) | set(disabled)):
             if not any(_selects(token, rec) for rec in self._records):
-                LOG.warning(
+                _log().warning(
                     "[plugfair] names plugin %r, which is not installed; ignoring it.",
                     token,
                 )
@@ -293,7 +299,7 @@ class Registry:
             if any(x.name == chosen for x in recs):
                 self.resolved[(kind, item)] = chosen
                 return
-            LOG.warning(
+            _log().warning(
                 "[plugfair] %s_providers gives %r to plugin %r, which does not "
                 "provide it (its providers: %s); ignoring that entry.",
                 kind, item, chosen, ", ".join(x.name for x in recs),
@@ -677,13 +683,14 @@ def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:
 
 def _natural_owner(group: str, by_name: Mapping[str, r.PluginRecord]) -> str | None:
     """The longest plugin name that is ``group`` or a ``<name>_`` prefix of it."""
-    best = None
-    for name in by_name:
-        if (group == name or group.startswith(name + "_")) and (
-            best is None or len(name) > len(best)
-        ):
-            best = name
-    return best
+    if group in by_name:
+        return group
+    cut = group.rfind("_")
+    while cut >= 0:  # the prefixes before each "_", longest first
+        if group[:cut] in by_name:
+            return group[:cut]
+        cut = group.rfind("_", 0, cut)
+    return None
 
 
 def _normalize(distribution: str) -> str:
