@@ -53,7 +53,7 @@ def write_stream(path: str, durations: dict[str, float]) -> str:
     """Write a subunit v2 stream in which each test took its duration."""
     import subunit
 
-    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     with open(path, "wb") as f:
         out = subunit.StreamResultToBytes(f)
         clock = start

@@ -1,0 +1,114 @@
+"""The plugin distributions on a path: the same answer as importlib.metadata.
+
+:mod:`plugfair.registry.distributions` skips a distribution whose
+``entry_points.txt`` does not mention ``plugfair.plugins`` without asking
+importlib.metadata; these tests hold it to importlib.metadata's answer on
+a path with every kind of distribution importlib.metadata reads.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import zipfile
+
+import fixtures
+
+from plugfair.interface.testing import write_distribution
+from plugfair.registry import distributions
+from plugfair.registry.records import NAMESPACE
+from plugfair.tests import base
+
+
+def reference(path):
+    """What importlib.metadata says, read the plain way."""
+    found = set()
+    for dist in importlib.metadata.distributions(path=list(path)):
+        for ep in dist.entry_points:
+            if ep.group == NAMESPACE:
+                found.add((ep.name, ep.value, dist.metadata["Name"], dist.metadata["Version"]))
+    return found
+
+
+def info(directory, dirname, metadata, entry_points=None):
+    where = os.path.join(directory, dirname)
+    os.makedirs(where)
+    if metadata is not None:
+        with open(os.path.join(where, "METADATA"), "w") as f:
+            f.write(metadata)
+    if entry_points is not None:
+        with open(os.path.join(where, "entry_points.txt"), "w") as f:
+            f.write(entry_points)
+
+
+class TestSameAnswerAsImportlibMetadata(base.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.one = self.useFixture(fixtures.TempDir()).path
+        self.two = self.useFixture(fixtures.TempDir()).path
+        # ordinary plugins, one distribution declaring two
+        write_distribution(self.one, "pf-a", "1.0", {"a": "pf_a:P", "b": "pf_a:Q"}, {"pf_a": ""})
+        # entry points of other groups only, and none at all
+        info(self.one, "lib_only-1.0.dist-info", "Name: lib-only\nVersion: 1.0\n",
+             "[console_scripts]\nlib = lib_only:main\n")
+        info(self.one, "bare-2.0.dist-info", "Name: bare\nVersion: 2.0\n")
+        # the group's name inside another group's name, and in a comment
+        info(self.one, "near-1.0.dist-info", "Name: near\nVersion: 1.0\n",
+             "[plugfair.plugins.extra]\nx = near:X\n# plugfair.plugins\n")
+        # spacing importlib.metadata accepts around names and values
+        info(self.one, "spaced-1.0.dist-info", "Name: spaced\nVersion: 1.0\n",
+             "  [plugfair.plugins]  \n  s =  spaced.mod:P  \n\n")
+        # a legacy egg-info directory, and an egg-info file
+        info(self.one, "legacy-0.1.egg-info", None, "[plugfair.plugins]\nlegacy = legacy:P\n")
+        with open(os.path.join(self.one, "legacy-0.1.egg-info", "PKG-INFO"), "w") as f:
+            f.write("Metadata-Version: 1.1\nName: legacy\nVersion: 0.1\n")
+        with open(os.path.join(self.one, "flat-1.0.egg-info"), "w") as f:
+            f.write("Metadata-Version: 1.1\nName: flat\nVersion: 1.0\n")
+        # upper-case suffix
+        info(self.one, "Upper-3.0.DIST-INFO", "Name: Upper\nVersion: 3.0\n",
+             "[plugfair.plugins]\nupper = upper:P\n")
+        # the same distribution twice on the path, and another version of it
+        write_distribution(self.two, "pf-a", "1.0", {"a": "pf_a:P", "b": "pf_a:Q"}, {"pf_a": ""})
+        write_distribution(self.two, "pf-c", "2.0", {"a": "pf_a:P"}, {})
+        # a zip file and an egg directory on the path
+        self.zipped = os.path.join(self.two, "zipped.zip")
+        with zipfile.ZipFile(self.zipped, "w") as z:
+            z.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\nVersion: 1.0\n")
+            z.writestr("zipped-1.0.dist-info/entry_points.txt", "[plugfair.plugins]\nz = zipped:P\n")
+        self.egg = os.path.join(self.two, "eggy-1.0-py3.11.egg")
+        info(self.egg, "EGG-INFO", None, "[plugfair.plugins]\neggy = eggy:P\n")
+        with open(os.path.join(self.egg, "EGG-INFO", "PKG-INFO"), "w") as f:
+            f.write("Metadata-Version: 1.1\nName: eggy\nVersion: 1.0\n")
+        self.path = [self.one, self.two, self.zipped, self.egg, os.path.join(self.two, "missing")]
+
+    def test_the_same_plugins(self):
+        ours = distributions.units_of(distributions.plugin_distributions(self.path).values())
+        expected = reference(self.path)
+        self.assertEqual(sorted(expected), ours)
+        # the cases above are all there, and the skipped ones are not
+        names = {name for name, _t, _d, _v in ours}
+        self.assertEqual({"a", "b", "s", "legacy", "upper", "z", "eggy"}, names)
+        self.assertIn(("a", "pf_a:P", "pf-c", "2.0"), ours)
+
+    def test_only_the_given_directories_are_read(self):
+        wanted = os.path.join(self.one, "pf_a-1.0.dist-info")
+        found = distributions.plugin_distributions(self.path, only=[wanted])
+        self.assertEqual(("pf-a", "1.0", (("a", "pf_a:P"), ("b", "pf_a:Q"))), found[wanted])
+        # path entries that are not plain directories are always read whole
+        self.assertEqual({wanted}, {d for d in found if os.path.dirname(d) == self.one})
+
+    def test_distributions_that_do_not_mention_the_group_are_not_parsed(self):
+        parsed = []
+        real = distributions._read
+
+        def spy(directory):
+            parsed.append(os.path.basename(directory))
+            return real(directory)
+
+        self.useFixture(fixtures.MonkeyPatch("plugfair.registry.distributions._read", spy))
+        distributions.plugin_distributions([self.one])
+        self.assertEqual(
+            ["Upper-3.0.DIST-INFO", "legacy-0.1.egg-info", "near-1.0.dist-info", "pf_a-1.0.dist-info",
+             "spaced-1.0.dist-info"],
+            sorted(parsed),
+        )
