@@ -40,6 +40,13 @@ def _log() -> Any:
     return logger(__name__)
 
 
+def _warn(registry: Registry, message: str, *args: object) -> None:
+    """Log a warning about the configuration, and keep it in
+    :attr:`Registry.notes`."""
+    registry.notes.append(message % args)
+    _log().warning(message, *args)
+
+
 class Collision:
     """One name claimed by more than one enabled plugin.
 
@@ -106,6 +113,8 @@ class Registry:
         }
         #: Contested items the operator gave to one plugin: (kind, item) -> plugin.
         self.resolved: dict[tuple[str, str], str] = {}
+        #: The warnings it logged about the configuration, in words.
+        self.notes: list[str] = []
         self.collisions: list[Collision] = []
         self._apply_selection(enabled, disabled)
         self._find_collisions()
@@ -229,10 +238,7 @@ class Registry:
                 self._disable_if_host_is(rec)
         for token in sorted(set(enabled) | set(disabled)):
             if not any(_selects(token, rec) for rec in self._records):
-                _log().warning(
-                    "[plugfair] names plugin %r, which is not installed; ignoring it.",
-                    token,
-                )
+                _warn(self, "[plugfair] names plugin %r, which is not installed; ignoring it.", token)
 
     def _disable_if_host_is(self, rec: r.PluginRecord) -> None:
         hosts = [x for x in self._records if x.name == rec.host]
@@ -299,7 +305,8 @@ class Registry:
             if any(x.name == chosen for x in recs):
                 self.resolved[(kind, item)] = chosen
                 return
-            _log().warning(
+            _warn(
+                self,
                 "[plugfair] %s_providers gives %r to plugin %r, which does not "
                 "provide it (its providers: %s); ignoring that entry.",
                 kind, item, chosen, ", ".join(x.name for x in recs),

@@ -104,12 +104,13 @@ def _entry_state(entry: str) -> tuple[Any, ...]:
     items = []
     if where.lower().endswith(".egg"):  # an egg directory: its own metadata
         items.append(("EGG-INFO", _mtime(os.path.join(where, "EGG-INFO", "entry_points.txt"))))
+    prefix = os.path.join(where, "")
     for name in names:
         low = name.lower()
         if low.endswith(_METADATA):
-            items.append((name, _mtime(os.path.join(where, name, "entry_points.txt"))))
+            items.append((name, _mtime(prefix + name + os.sep + "entry_points.txt")))
         elif low.endswith(_LINKS):
-            items.append((name, _mtime(os.path.join(where, name))))
+            items.append((name, _mtime(prefix + name)))
     items.sort()
     return (entry, tuple(items))
 
