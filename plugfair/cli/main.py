@@ -23,6 +23,13 @@ _FLAGS = {f for o in gopts.ALL_OPTIONS if not o.metavar for f in o.flags}
 #: cliff's logging options: with one of these, cliff answers.
 _LOGGING = {"-v", "--verbose", "-q", "--quiet", "--debug", "--log-file"}
 
+#: Prefixes of the entry-point groups cliff reads while it runs a command:
+#: its formatters, and plugfair's command hooks (cliff names a command's
+#: hook group after the application's namespace, which is None for
+#: plugfair: ``None.<command_with_underscores>``).  The manifest lists
+#: them, so no command reads stevedore's cache (see plugfair.cli.app).
+CLIFF_GROUPS = ("cliff.formatter.", "None.")
+
 #: The entry point of plugfair's own commands (setup.cfg; a test checks
 #: it): ``plugin list`` is answered without cliff only when they provide it.
 BUILTIN_TARGET = "plugfair.cli.builtin:PlugfairPlugin"
@@ -47,8 +54,8 @@ class _Pre:
         #: A logging option of cliff's was given.
         self.logging = False
         self.unknown_option = False
-        #: The manifest records read by the fast path, for the full path.
-        self.records: object = None
+        #: The manifest read by the fast path, for the full path.
+        self.manifest: object = None
 
 
 def _preparse(argv: Sequence[str]) -> _Pre:
@@ -103,9 +110,9 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
     if conf is None:
         return None
     found = manifest.load(
-        use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout
+        use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout, groups=CLIFF_GROUPS
     )
-    pre.records = found.records
+    pre.manifest = found
     return Registry(
         found.records,
         enabled=conf.enabled_plugins,
@@ -358,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from plugfair.cli.app import PlugfairApp
 
     try:
-        return PlugfairApp(records=pre.records).run(args)
+        return PlugfairApp(manifest=pre.manifest).run(args)
     except SystemExit as exc:  # argparse usage errors
         code = exc.code
         return code if isinstance(code, int) else 1

@@ -115,6 +115,9 @@ class Registry:
         self.resolved: dict[tuple[str, str], str] = {}
         #: The warnings it logged about the configuration, in words.
         self.notes: list[str] = []
+        #: Entry points of other groups listed with the manifest
+        #: (:meth:`discover`'s ``groups``): group -> ``((name, value), ...)``.
+        self.entry_points: dict[str, tuple[tuple[str, str], ...]] = {}
         self.collisions: list[Collision] = []
         self._apply_selection(enabled, disabled)
         self._find_collisions()
@@ -129,6 +132,7 @@ class Registry:
         *,
         use_cache: bool | None = None,
         records: Iterable[r.PluginRecord] | None = None,
+        groups: Sequence[str] = (),
     ) -> Registry:
         """Build the registry of the installed plugins.
 
@@ -138,6 +142,9 @@ class Registry:
         :param use_cache: override ``[plugfair] manifest_cache``.
         :param records: the manifest's records, when the caller has just
             read them (the CLI's fast path), so they are not read twice.
+        :param groups: prefixes of other entry-point groups to list with
+            the manifest, in :attr:`entry_points` (see
+            :func:`plugfair.registry.manifest.load`; not with ``records``).
         """
         from plugfair.registry import manifest
 
@@ -162,9 +169,11 @@ class Registry:
             services = conf.plugfair.service_providers
         if use_cache is not None:
             cache = use_cache
+        entry_points = {}
         if records is None:
-            records = manifest.load(use_cache=cache, timeout=timeout).records
-        return cls(
+            found = manifest.load(use_cache=cache, timeout=timeout, groups=groups)
+            records, entry_points = found.records, found.entry_points
+        registry = cls(
             records,
             conf=conf,
             enabled=enabled,
@@ -173,6 +182,8 @@ class Registry:
             command_providers=commands,
             service_providers=services,
         )
+        registry.entry_points = entry_points
+        return registry
 
     @classmethod
     def from_plugins(

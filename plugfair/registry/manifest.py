@@ -42,6 +42,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from collections.abc import Sequence
 
 # What a rebuild needs (the probe, the child processes) is imported where
 # it is needed: the warm path (help, listings) must stay near interpreter
@@ -170,12 +171,18 @@ def _cache_file(path: list[str], suffix: str = "bin") -> str:
 class Manifest:
     """The records of every installed plugin, in discovery order."""
 
-    def __init__(self, records: list[PluginRecord], *, source: str, probed: int | None = None) -> None:
+    def __init__(
+        self, records: list[PluginRecord], *, source: str, probed: int | None = None,
+        entry_points: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    ) -> None:
         self.records = records
         #: ``"cache"`` or ``"probe"``: where it came from.
         self.source = source
         #: How many plugins were probed to make it (0 from the cache).
         self.probed = len(records) if probed is None else probed
+        #: Group -> ``((name, value), ...)`` of the other entry-point groups
+        #: asked for (see :func:`load`).
+        self.entry_points = entry_points or {}
 
 
 def _stale(rows: list[tuple[Any, ...]]) -> list[int]:
@@ -218,7 +225,7 @@ def _read(filename: str) -> dict[str, Any] | None:
     return data
 
 
-def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifest:
+def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT, groups: Sequence[str] = ()) -> Manifest:
     """Return the manifest, from the cache when it is up to date.
 
     The import path is taken with no entry relative to the current
@@ -227,6 +234,11 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifes
 
     :param timeout: seconds the probe gives each plugin (``[plugfair]
         hook_timeout``); a manifest probed with another timeout is not used.
+    :param groups: prefixes of other entry-point groups whose entry
+        points the manifest should list too (in
+        :attr:`Manifest.entry_points`, as stevedore lists them; the CLI
+        asks for cliff's formatters and command hooks), read when the
+        manifest is built, so they are as up to date as the records.
     :raises ConfigError: if ``timeout`` is not a finite number above 0.
     """
     timeout = check_timeout(timeout)
@@ -242,7 +254,7 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifes
         try:
             stale = _stale(old["records"])
             if not stale and old.get("state") == state:
-                return Manifest([PluginRecord.from_row(row) for row in old["records"]], source="cache", probed=0)
+                return _warm(old, path, groups, filename)
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             old = None
     else:
@@ -253,10 +265,40 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifes
     if old is not None:
         previous = builder.Previous.of(old, stale, _read_extra(filename, old.get("token")))
     built = builder.build(path, timeout=timeout, previous=previous, state=state)
+    prefixes = _prefixes(old, groups)
+    found = _groups(path, prefixes)
     if use_cache:
         main, extra = built.data(key, state)
-        _write_pair(filename, main, extra)
-    return Manifest(built.records, source="probe", probed=built.probed)
+        _write_pair(filename, dict(main, groups=(prefixes, found)), extra)
+    return Manifest(built.records, source="probe", probed=built.probed, entry_points=found)
+
+
+def _prefixes(data: dict[str, Any] | None, groups: Sequence[str]) -> tuple[str, ...]:
+    """The group prefixes asked for now and before (all are kept)."""
+    before = data.get("groups") if data is not None else None
+    known = before[0] if isinstance(before, tuple) and len(before) == 2 else ()
+    return tuple(sorted(set(groups) | set(known)))
+
+
+def _groups(path: list[str], prefixes: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    if not prefixes:
+        return {}
+    from plugfair.registry.distributions import group_entry_points
+
+    return group_entry_points(path, prefixes)
+
+
+def _warm(data: dict[str, Any], path: list[str], groups: Sequence[str], filename: str) -> Manifest:
+    """The manifest from an up-to-date file; the entry points of groups
+    it does not list yet are read and kept (nothing is probed)."""
+    records = [PluginRecord.from_row(row) for row in data["records"]]
+    stored = data.get("groups")
+    if isinstance(stored, tuple) and len(stored) == 2 and set(groups) <= set(stored[0]):
+        return Manifest(records, source="cache", probed=0, entry_points=stored[1])
+    prefixes = _prefixes(data, groups)
+    found = _groups(path, prefixes)
+    _write(filename, dict(data, groups=(prefixes, found)))
+    return Manifest(records, source="cache", probed=0, entry_points=found)
 
 
 def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRecord]:

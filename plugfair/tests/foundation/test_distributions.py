@@ -1,15 +1,16 @@
-"""The plugin distributions on a path: the same answer as importlib.metadata.
+"""Entry points on a path: the same answers as importlib.metadata and stevedore.
 
-:mod:`plugfair.registry.distributions` skips a distribution whose
-``entry_points.txt`` does not mention ``plugfair.plugins`` without asking
-importlib.metadata; these tests hold it to importlib.metadata's answer on
-a path with every kind of distribution importlib.metadata reads.
+:mod:`plugfair.registry.distributions` does not parse a distribution whose
+``entry_points.txt`` does not mention a group it was asked for; these
+tests hold it to importlib.metadata's answer (and stevedore's cache) on a
+path with every kind of distribution importlib.metadata reads.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
+import sys
 import zipfile
 
 import fixtures
@@ -93,22 +94,54 @@ class TestSameAnswerAsImportlibMetadata(base.TestCase):
     def test_only_the_given_directories_are_read(self):
         wanted = os.path.join(self.one, "pf_a-1.0.dist-info")
         found = distributions.plugin_distributions(self.path, only=[wanted])
-        self.assertEqual(("pf-a", "1.0", (("a", "pf_a:P"), ("b", "pf_a:Q"))), found[wanted])
-        # path entries that are not plain directories are always read whole
-        self.assertEqual({wanted}, {d for d in found if os.path.dirname(d) == self.one})
+        self.assertEqual({wanted: ("pf-a", "1.0", (("a", "pf_a:P"), ("b", "pf_a:Q")))}, found)
 
     def test_distributions_that_do_not_mention_the_group_are_not_parsed(self):
         parsed = []
-        real = distributions._read
+        real = importlib.metadata.Distribution.entry_points
 
-        def spy(directory):
-            parsed.append(os.path.basename(directory))
-            return real(directory)
+        def spy(dist):
+            parsed.append(os.path.basename(str(dist._path)))
+            return real.fget(dist)  # type: ignore[attr-defined]
 
-        self.useFixture(fixtures.MonkeyPatch("plugfair.registry.distributions._read", spy))
+        self.useFixture(fixtures.MonkeyPatch("importlib.metadata.Distribution.entry_points", property(spy)))
         distributions.plugin_distributions([self.one])
         self.assertEqual(
             ["Upper-3.0.DIST-INFO", "legacy-0.1.egg-info", "near-1.0.dist-info", "pf_a-1.0.dist-info",
              "spaced-1.0.dist-info"],
             sorted(parsed),
         )
+
+
+class TestGroupsAsStevedoreListsThem(base.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.one = self.useFixture(fixtures.TempDir()).path
+        self.two = self.useFixture(fixtures.TempDir()).path
+        eps = {"cliff.formatter.list": {"fancy": "fancy:F", "plain": "fancy:P"},
+               "None.thing_list": {"audit": "fancy:Hook"},
+               "other.group": {"x": "fancy:X"}}
+        write_distribution(self.one, "fancy", "1.0", {}, {}, eps)
+        # the same distribution again later on the path: importlib.metadata
+        # keeps the first; another distribution adds to the same group
+        write_distribution(self.two, "fancy", "2.0", {}, {}, {"cliff.formatter.list": {"late": "fancy:L"}})
+        write_distribution(self.two, "extra", "1.0", {}, {}, {
+            "cliff.formatter.list": {"extra": "extra:E", "fancy": "fancy:F"},
+            "cliff.formatter.show": {"extra": "extra:S"},
+        })
+        self.path = [self.one, self.two] + [p for p in sys.path if p]
+
+    def test_the_same_entry_points_in_the_same_order_as_stevedores_cache(self):
+        from stevedore import _cache
+
+        self.useFixture(fixtures.MonkeyPatch("sys.path", self.path))
+        theirs = {group: tuple((name, value) for name, value, _g in eps)
+                  for group, eps in _cache._build_cacheable_data()["groups"].items()
+                  if group.startswith(("cliff.formatter.", "None."))}
+        ours = distributions.group_entry_points(self.path, ("cliff.formatter.", "None."))
+        self.assertEqual(theirs, ours)
+        self.assertEqual((("fancy", "fancy:F"), ("plain", "fancy:P"), ("extra", "extra:E")),
+                         ours["cliff.formatter.list"][:3])
+        self.assertIn(("table", "cliff.formatters.table:TableFormatter"), ours["cliff.formatter.list"])
+        self.assertEqual((("audit", "fancy:Hook"),), ours["None.thing_list"])
+        self.assertNotIn("other.group", ours)
