@@ -263,6 +263,12 @@ class PlugfairApp(App):
 
         if self.conf is None:
             self.conf = build_conf(self.options.config_file, self.options.config_dir)
+        if self.registry is not None and self.registry.conf is None:
+            # the fast path's registry: the same selection, now with the
+            # configuration plugins register their options on; what it
+            # said about the configuration went to no log then
+            self.registry.conf = self.conf
+            self.registry.log_notes()
         if self.registry is None:
             self.registry = Registry.discover(
                 self.conf,

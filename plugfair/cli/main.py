@@ -54,8 +54,10 @@ class _Pre:
         #: A logging option of cliff's was given.
         self.logging = False
         self.unknown_option = False
-        #: The manifest read by the fast path, for the full path.
+        #: The manifest read by the fast path, and the registry made of it
+        #: with the configuration fastconf read, for the full path.
         self.manifest: object = None
+        self.registry: object = None
 
 
 def _preparse(argv: Sequence[str]) -> _Pre:
@@ -113,7 +115,7 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
         use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout, groups=CLIFF_GROUPS
     )
     pre.manifest = found
-    return Registry(
+    pre.registry = Registry(
         found.records,
         enabled=conf.enabled_plugins,
         disabled=conf.disabled_plugins,
@@ -121,6 +123,7 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
         command_providers=conf.command_providers,
         service_providers=conf.service_providers,
     )
+    return pre.registry
 
 
 def _wrap(text: str, indent: int, width: int) -> list[str]:
@@ -365,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from plugfair.cli.app import PlugfairApp
 
     try:
-        return PlugfairApp(manifest=pre.manifest).run(args)
+        return PlugfairApp(manifest=pre.manifest, registry=pre.registry).run(args)
     except SystemExit as exc:  # argparse usage errors
         code = exc.code
         return code if isinstance(code, int) else 1

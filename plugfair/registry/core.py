@@ -104,6 +104,8 @@ class Registry:
         self._services: dict[str, dict[str, Callable[..., Any]]] = {}
         self._hosted: dict[str, dict[str, HostedPlugin]] = {}
         self._load_guard: LoadGuard | None = None
+        #: What commands() and qualified_commands() found (until a plugin fails).
+        self._views: dict[str, Any] = {}
         self._records: list[r.PluginRecord] = sorted(
             (rec.copy() for rec in records), key=lambda x: (x.name, x.distribution)
         )
@@ -391,6 +393,12 @@ class Registry:
             x for x in self._records if x.status != r.STATUS_DISABLED and x.problems
         ]
 
+    def log_notes(self) -> None:
+        """Log :attr:`notes` again (a registry made before the application
+        set up logging hands it over this way)."""
+        for note in self.notes:
+            _log().warning("%s", note)
+
     def _contested(self, kind: str) -> set[str]:
         return {c.item for c in self.collisions if c.kind == kind}
 
@@ -413,6 +421,11 @@ class Registry:
     def commands(self) -> dict[str, tuple[str, str]]:
         """Command name -> ``(plugin, one-line help)``, contested ones left out
         (unless the operator picked their provider)."""
+        if "commands" not in self._views:
+            self._views["commands"] = self._commands_now()
+        return dict(self._views["commands"])
+
+    def _commands_now(self) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
         for rec in self._in_use():
             for cmd, summary in rec.commands.items():
@@ -430,6 +443,11 @@ class Registry:
 
         .. versionadded:: 1.1
         """
+        if "qualified" not in self._views:
+            self._views["qualified"] = self._qualified_now()
+        return dict(self._views["qualified"])
+
+    def _qualified_now(self) -> dict[str, tuple[str, str, str]]:
         plain = {cmd for rec in self._in_use() for cmd in rec.commands}
         out: dict[str, tuple[str, str, str]] = {}
         for rec in self._in_use():
@@ -563,6 +581,7 @@ class Registry:
         return spec.load
 
     def _fail(self, rec: r.PluginRecord, exc: BaseException) -> None:
+        self._views.clear()  # its commands are no longer in use
         rec.status = r.STATUS_FAILED
         rec.problems.append(
             r.Problem(
