@@ -10,6 +10,13 @@ new child carries on with the rest, and an answer the host did not ask
 for is never taken as another plugin's record.  A plugin's record is its
 own: nothing another plugin does changes it.
 
+With many plugins, several children probe at once (:func:`_workers`:
+one per CPU, each given a contiguous share of the plugins in order).  A
+plugin cannot see, in its child, the plugins another child probes; it
+can only import them, and what it then does to their classes is judged
+as for a plugin whose turn has not come: against what that plugin's own
+turn saw.
+
 **Partial probes.**  Given what the last build left (:class:`Previous`),
 only these plugins are probed again:
 
@@ -219,7 +226,7 @@ def build(
         return hosted
 
     outcomes = childproc.run_units(
-        "plugfair.registry.probe:handler", job, todo, timeout=timeout, follow=follow
+        "plugfair.registry.probe:handler", job, todo, timeout=timeout, follow=follow, workers=_workers(len(todo)),
     ) if todo else {}
     built = Built()
     built.dists = dists
@@ -234,6 +241,19 @@ def build(
     _judge_sightings(order, outcomes, records, built.code, names)
     _assemble(built, units, order, records, kept, outcomes, previous)
     return built
+
+
+#: Plugins per child below which one child probes them all (each child
+#: costs an interpreter start and plugfair's imports).
+UNITS_PER_WORKER = 64
+
+
+def _workers(units: int) -> int:
+    """How many children probe ``units`` plugins at once: one per CPU,
+    at most 4, when there are enough plugins to share."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 4, units // UNITS_PER_WORKER))
 
 
 def _kept(previous: Previous | None, keep: set[str]) -> dict[str, list[tuple[PluginRecord, tuple[str, str | None]]]]:

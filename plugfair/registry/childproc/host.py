@@ -75,6 +75,7 @@ def run_units(
     startup: float = STARTUP_ALLOWANCE,
     follow: Callable[[Unit, Outcome], list[Unit]] | None = None,
     cwd: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Outcome]:
     """Run ``units`` through ``handler`` in child processes.
 
@@ -84,11 +85,71 @@ def run_units(
     :param timeout: seconds each unit may take.
     :param startup: seconds a child may take to get ready.
     :param follow: called with each accepted outcome; the units it returns
-        run next (a hosting plugin's hosted plugins, say).
+        run next (a hosting plugin's hosted plugins, say), in the same
+        share.
     :param cwd: the children's working directory.
+    :param workers: how many children run at once: the units are cut into
+        that many contiguous shares, in order, and each share runs as if
+        it were all there is (``follow`` is then called from several
+        threads, one at a time).
     :returns: ident -> outcome, for every unit (those added by ``follow``
         too).
     """
+    shares = _shares(list(units), workers)
+    if len(shares) == 1:
+        return _run_share(handler, job, shares[0], timeout, startup, follow, cwd)
+    import threading
+
+    lock = threading.Lock()
+
+    def followed(unit: Unit, outcome: Outcome) -> list[Unit]:
+        with lock:
+            return follow(unit, outcome) if follow is not None else []
+
+    results: list[Any] = [None] * len(shares)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = _run_share(handler, job, shares[i], timeout, startup, followed, cwd)
+        except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,), name="plugfair-units-%d" % i, daemon=True)
+               for i in range(len(shares))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes: dict[str, Outcome] = {}
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes.update(result)
+    return outcomes
+
+
+def _shares(units: list[Unit], workers: int) -> list[list[Unit]]:
+    """``units`` cut into at most ``workers`` contiguous shares."""
+    count = max(1, min(workers, len(units)))
+    size, extra = divmod(len(units), count)
+    shares, at = [], 0
+    for i in range(count):
+        step = size + (1 if i < extra else 0)
+        shares.append(units[at:at + step])
+        at += step
+    return shares
+
+
+def _run_share(
+    handler: str,
+    job: dict[str, Any],
+    units: list[Unit],
+    timeout: float,
+    startup: float,
+    follow: Callable[[Unit, Outcome], list[Unit]] | None,
+    cwd: str | None,
+) -> dict[str, Outcome]:
+    """:func:`run_units` with one child at a time."""
     pending = deque(units)
     outcomes: dict[str, Outcome] = {}
     while pending:
