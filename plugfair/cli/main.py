@@ -339,32 +339,45 @@ def _plugin_list(registry, strict: bool) -> int | None:  # type: ignore[no-untyp
     return 1 if strict and _strict_failure(registry) else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``plugfair`` command; return its exit status."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    pre = _preparse(args)
+def _wants_help(pre: _Pre) -> bool:
     # Without a command (global options only), plugfair prints the help:
     # it has no interactive shell.
-    wants_help = (
+    return (
         (pre.help and not pre.command)
         or pre.command == ["help"]
         or (not pre.command and not pre.version)
     ) and not pre.unknown_option
-    if wants_help or pre.command:
-        registry = _fast_registry(pre)
-        if registry is not None:
-            if wants_help:
-                render_help(registry, sys.stdout)
-                # --strict: the help is printed, but any problem fails.
-                return 1 if pre.strict and _strict_failure(registry) else 0
-            error = _unknown_command(registry, pre.command)
-            if error:
-                sys.stderr.write(printable(error) + "\n")
-                return 1
-            if pre.rest == ["plugin", "list"] and not (pre.logging or pre.version or pre.unknown_option):
-                rc = _plugin_list(registry, pre.strict)
-                if rc is not None:
-                    return rc
+
+
+def _fast(pre: _Pre) -> int | None:
+    """Answer from the manifest without cliff, if this can: the exit
+    status, or ``None`` to let cliff answer."""
+    wants_help = _wants_help(pre)
+    if not (wants_help or pre.command):
+        return None
+    registry = _fast_registry(pre)
+    if registry is None:
+        return None
+    if wants_help:
+        render_help(registry, sys.stdout)
+        # --strict: the help is printed, but any problem fails.
+        return 1 if pre.strict and _strict_failure(registry) else 0
+    error = _unknown_command(registry, pre.command)
+    if error:
+        sys.stderr.write(printable(error) + "\n")
+        return 1
+    if pre.rest == ["plugin", "list"] and not (pre.logging or pre.version or pre.unknown_option):
+        return _plugin_list(registry, pre.strict)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``plugfair`` command; return its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    pre = _preparse(args)
+    rc = _fast(pre)
+    if rc is not None:
+        return rc
     from plugfair.cli.app import PlugfairApp
 
     try:
