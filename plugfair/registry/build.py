@@ -49,9 +49,10 @@ package was imported is not seen to depend on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from plugfair.registry.distributions import Dist, plugin_distributions, units_of
+from plugfair.registry.distributions import Dist, Groups, scan, units_of
 from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
 
 __all__ = ["Previous", "Built", "build"]
@@ -115,6 +116,8 @@ class Built:
         self.records: list[PluginRecord] = []
         self.units: list[tuple[str, str | None]] = []
         self.dists: dict[str, Dist] = {}
+        #: The entry points of the other groups asked for.
+        self.groups: Groups = {}
         self.imports: dict[str, tuple[str, ...]] = {}
         self.code: dict[str, Any] = {}
         #: How many plugins were probed (hosted ones included).
@@ -155,16 +158,19 @@ def _changed_dirs(old: Any, new: Any) -> set[str] | None:
     return changed
 
 
-def _plan(path: list[str], previous: Previous | None, state: Any) -> tuple[dict[str, Dist], set[str]]:
-    """The plugin distributions now, and the idents of the top-level
-    plugins whose records can be kept."""
+def _plan(
+    path: list[str], previous: Previous | None, state: Any, groups: Sequence[str]
+) -> tuple[dict[str, Dist], Groups, set[str]]:
+    """The plugin distributions and the groups' entry points now, and the
+    idents of the top-level plugins whose records can be kept."""
     changed = None if previous is None else _changed_dirs(previous.state, state)
     if previous is None or previous.dists is None or changed is None:
-        return plugin_distributions(path), set()
+        return (*scan(path, groups), set())
     dists = {d: v for d, v in previous.dists.items() if d not in changed}
-    dists.update(plugin_distributions(path, only=changed))
+    found, entry_points = scan(path, groups, only=changed)
+    dists.update(found)
     if any(d not in previous.dists and d not in dists for d in changed):
-        return dists, set()  # a library changed: anything may depend on it
+        return dists, entry_points, set()  # a library changed: anything may depend on it
     from plugfair.registry import probe
 
     def idents(where: dict[str, Dist], dirs: Any) -> set[str]:
@@ -179,7 +185,7 @@ def _plan(path: list[str], previous: Previous | None, state: Any) -> tuple[dict[
     while True:  # whoever imports what is probed again is probed again
         more = {i for i in keep if roots.intersection(previous.imports.get(i, ()))}
         if not more:
-            return dists, keep
+            return dists, entry_points, keep
         keep -= more
         roots |= {_root(_target_of(i)) for i in more}
 
@@ -191,7 +197,8 @@ def _target_of(ident: str) -> str:
 
 
 def build(
-    path: list[str], *, timeout: float, previous: Previous | None = None, state: Any = None
+    path: list[str], *, timeout: float, previous: Previous | None = None, state: Any = None,
+    groups: Sequence[str] = (),
 ) -> Built:
     """Probe the plugins on ``path`` (only what changed since
     ``previous``, see the module's docstring); return the records.
@@ -199,12 +206,14 @@ def build(
     :param timeout: seconds each plugin may take (checked by the caller).
     :param previous: what the last build left, with ``state``, the path's
         state now (:func:`~plugfair.registry.manifest.path_state`).
+    :param groups: prefixes of other entry-point groups to list
+        (:attr:`Built.groups`).
     """
     from plugfair.registry import probe
     from plugfair.registry.childproc import child_sys_path
     from plugfair.registry.childproc import host as childproc
 
-    dists, keep = _plan(path, previous, state)
+    dists, entry_points, keep = _plan(path, previous, state, groups)
     units = [
         childproc.Unit(probe.ident(name, target, dist), {
             "name": name, "target": target, "dist": dist, "version": version, "host": None,
@@ -230,6 +239,7 @@ def build(
     ) if todo else {}
     built = Built()
     built.dists = dists
+    built.groups = entry_points
     built.probed = len(order)
     if todo and all(o.kind == "start" for o in outcomes.values()):
         built.records = [_broken_probe(next(iter(outcomes.values())).why)]

@@ -264,9 +264,9 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT, groups: Se
     previous = None
     if old is not None:
         previous = builder.Previous.of(old, stale, _read_extra(filename, old.get("token")))
-    built = builder.build(path, timeout=timeout, previous=previous, state=state)
     prefixes = _prefixes(old, groups)
-    found = _groups(path, prefixes)
+    built = builder.build(path, timeout=timeout, previous=previous, state=state, groups=prefixes)
+    found = built.groups
     if use_cache:
         main, extra = built.data(key, state)
         _write_pair(filename, dict(main, groups=(prefixes, found)), extra)
@@ -396,7 +396,7 @@ def _write(filename: str, data: dict[str, Any]) -> None:
     import tempfile
     import zlib
 
-    payload = marshal.dumps(_shared(data, {}))
+    payload = marshal.dumps(_shared(data, {}) if data.get("records") else data)
     blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
     directory = os.path.dirname(filename)
     try:
@@ -404,8 +404,8 @@ def _write(filename: str, data: dict[str, Any]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=directory)
         with os.fdopen(fd, "wb") as f:
             f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
+        # No fsync: a file a crash leaves empty or damaged fails its CRC
+        # check, and is rebuilt.
         os.replace(tmp, filename)
     except OSError:
         # A read-only or full cache directory only costs speed.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import pathlib
 import sys
 import zipfile
 
@@ -145,3 +146,40 @@ class TestGroupsAsStevedoreListsThem(base.TestCase):
         self.assertIn(("table", "cliff.formatters.table:TableFormatter"), ours["cliff.formatter.list"])
         self.assertEqual((("audit", "fancy:Hook"),), ours["None.thing_list"])
         self.assertNotIn("other.group", ours)
+
+
+class TestNameAndVersionAsImportlibMetadataReadsThem(base.TestCase):
+    CASES = {
+        "plain": "Metadata-Version: 2.1\nName: pf-a\nVersion: 1.0\n\nName: not this\n",
+        "crlf": "Metadata-Version: 2.1\r\nName: pf-a\r\nVersion: 1.0\r\n\r\nbody\r\n",
+        "lower case": "metadata-version: 2.1\nname: pf-a\nversion: 2\n",
+        "no space": "Name:pf-a\nVersion:1.0\n",
+        "twice": "Name: first\nName: second\nVersion: 1\nVersion: 2\n",
+        "folded other": "Name: pf-a\nLicense: one\n  two\nVersion: 3.0\n",
+        "folded name": "Name: pf-\n a\nVersion: 1\n",
+        "no version": "Name: pf-a\n\nVersion: 1\n",
+        "not a header": "Name: pf-a\nthis is not a header\nVersion: 1\n",
+        "trailing space": "Name: pf-a  \nVersion: 1.0\t\n",
+        "tabs": "Name:\tpf-a\nVersion: \t1.0\n",
+        "empty": "",
+        "unicode": "Name: caf\u00e9\nVersion: 1.0\n",
+    }
+
+    def test_the_same_answers(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        for i, (what, text) in enumerate(self.CASES.items()):
+            where = os.path.join(root, "d%d-1.0.dist-info" % i)
+            os.makedirs(where)
+            with open(os.path.join(where, "METADATA"), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            dist = importlib.metadata.PathDistribution(pathlib.Path(where))
+            expected = (dist.metadata["Name"] or "unknown", dist.metadata["Version"] or "unknown")
+            self.assertEqual(expected, distributions._name_version(dist), what)
+
+    def test_pkg_info_of_an_egg_info_directory(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        info(root, "old-0.1.egg-info", None)
+        with open(os.path.join(root, "old-0.1.egg-info", "PKG-INFO"), "w") as f:
+            f.write("Metadata-Version: 1.1\nName: old\nVersion: 0.1\n")
+        dist = importlib.metadata.PathDistribution(pathlib.Path(root, "old-0.1.egg-info"))
+        self.assertEqual(("old", "0.1"), distributions._name_version(dist))
