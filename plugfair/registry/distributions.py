@@ -55,33 +55,47 @@ def scan(
     """
     import importlib.metadata
 
-    wanted = None if only is None else set(only)
-    prefixes = tuple(prefixes)
-    dists: dict[str, Dist] = {}
-    groups: dict[str, list[tuple[str, str]]] = {}
-    seen: set[str] = set()
+    found = _Scan(tuple(prefixes), None if only is None else set(only))
     for dist in importlib.metadata.distributions(path=list(path)):
+        found.add(dist)
+    return found.dists, {group: tuple(eps) for group, eps in found.groups.items() if eps}
+
+
+class _Scan:
+    """What :func:`scan` found so far."""
+
+    def __init__(self, prefixes: tuple[str, ...], wanted: set[str] | None) -> None:
+        self.prefixes = prefixes
+        self.wanted = wanted
+        self.dists: dict[str, Dist] = {}
+        self.groups: dict[str, list[tuple[str, str]]] = {}
+        self.seen: set[str] = set()
+
+    def add(self, dist: Any) -> None:
         key = _key(dist)
         # importlib.metadata.entry_points() keeps one distribution per name,
         # by this same (private) attribute
         name = str(getattr(dist, "_normalized_name", None) or key)
-        first, plugins = name not in seen, wanted is None or key in wanted
-        seen.add(name)
+        first = name not in self.seen
+        self.seen.add(name)
+        plugins = self.wanted is None or key in self.wanted
         text = dist.read_text("entry_points.txt") if first or plugins else None
         if not text:
-            continue
+            return
         has_plugins = plugins and NAMESPACE in text
-        if not (has_plugins or (first and prefixes and any(p in text for p in prefixes))):
-            continue
+        has_groups = first and bool(self.prefixes) and any(p in text for p in self.prefixes)
+        if not (has_plugins or has_groups):
+            return
         eps = dist.entry_points
         if has_plugins:
             found = tuple((ep.name, ep.value) for ep in eps if ep.group == NAMESPACE)
             if found:
-                dists.setdefault(key, (*_name_version(dist), found))
-        for ep in eps if first and prefixes else ():
-            if ep.group.startswith(prefixes) and (ep.name, ep.value) not in groups.setdefault(ep.group, []):
-                groups[ep.group].append((ep.name, ep.value))
-    return dists, {group: tuple(eps) for group, eps in groups.items() if eps}
+                self.dists.setdefault(key, (*_name_version(dist), found))
+        for ep in eps if has_groups else ():
+            if ep.group.startswith(self.prefixes):
+                group = self.groups.setdefault(ep.group, [])
+                if (ep.name, ep.value) not in group:
+                    group.append((ep.name, ep.value))
 
 
 def plugin_distributions(path: Sequence[str], *, only: Iterable[str] | None = None) -> dict[str, Dist]:
