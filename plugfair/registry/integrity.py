@@ -59,11 +59,31 @@ __all__ = [
 Part = tuple[tuple[str, ...], tuple[object, ...], Mapping[str, object]]
 
 
-def snapshot_host() -> dict[str, Part]:
+class Snapshot(dict[str, Part]):
+    """What :func:`snapshot_host` recorded: name -> :data:`Part`, and the
+    same laid out for :func:`_unchanged` (flat lists, compared in C)."""
+
+    modnames: list[str]
+    modules: list[object]
+    lives: list[Mapping[str, object]]
+    sizes: list[int]
+    flat_keys: list[str]
+    flat_values: list[object]
+
+
+def snapshot_host() -> Snapshot:
     """Record every attribute of plugfair's own modules, and of the
     plugfair classes in them (the objects themselves: only identities are
-    compared)."""
-    snap: dict[str, Part] = {}
+    compared).
+
+    When nothing changed since the last snapshot (:func:`_unchanged`),
+    that snapshot is returned again: it records the same.
+    """
+    last = _LAST[0]
+    if last is not None and _unchanged(last):
+        return last
+    snap = Snapshot()
+    snap.modnames, snap.modules = [], []
     modules = sys.modules
     for modname in list(filter(_PLUGFAIR_PREFIX, modules)):
         mod = modules.get(modname)
@@ -72,32 +92,46 @@ def snapshot_host() -> dict[str, Part]:
         attrs = vars(mod)
         values = tuple(attrs.values())
         snap[modname] = (tuple(attrs), values, attrs)
+        snap.modnames.append(modname)
+        snap.modules.append(mod)
         for k in _classes_in(modname, attrs, values):
             members = vars(attrs[k])
             snap[modname + "." + k] = (tuple(members), tuple(members.values()), members)
+    parts = list(snap.values())
+    snap.lives = [p[2] for p in parts]
+    snap.sizes = [len(p[1]) for p in parts]
+    snap.flat_keys = list(itertools.chain.from_iterable(p[0] for p in parts))
+    snap.flat_values = list(itertools.chain.from_iterable(p[1] for p in parts))
+    _LAST[0] = snap
     return snap
 
 
-def _unchanged(before: dict[str, Part]) -> bool:
+#: The last snapshot (in a list: a module attribute that changed would be
+#: a change to plugfair's own modules).
+_LAST: list[Snapshot | None] = [None]
+
+
+def _unchanged(before: Snapshot) -> bool:
     """Whether nothing :func:`host_changes` reports can have happened
-    since ``before``: no plugfair module imported since, no module
-    replaced, no attribute of a recorded module or class changed (the
-    fast check: identities, in C loops)."""
+    since ``before``: no plugfair module imported, replaced or removed
+    since, no attribute of a recorded module or class changed (the fast
+    check: identities, in C loops)."""
     modules = sys.modules
-    for name in list(filter(_PLUGFAIR_PREFIX, modules)):
-        if name not in before and _is_plugfair(name) and modules.get(name) is not None:
-            return False
-    for owner, (keys, values, live) in before.items():
-        mod = modules.get(owner)
-        if mod is not None and getattr(mod, "__dict__", None) is not live:
-            return False  # the module was replaced
-        if not (len(live) == len(values) and all(map(operator.is_, live.values(), values))
-                and all(map(operator.is_, live, keys))):
-            return False
-    return True
+    names = [n for n in filter(_PLUGFAIR_PREFIX, modules) if _is_plugfair(n) and modules.get(n) is not None]
+    if names != before.modnames:
+        return False  # imported or removed (or reordered: the slow check says)
+    if not all(map(operator.is_, map(modules.get, names), before.modules)):
+        return False  # replaced
+    lives = before.lives
+    return (
+        list(map(len, lives)) == before.sizes
+        and all(map(operator.is_, itertools.chain.from_iterable(map(_VALUES, lives)), before.flat_values))
+        and all(map(operator.is_, itertools.chain.from_iterable(lives), before.flat_keys))
+    )
 
 
 _PLUGFAIR_PREFIX = operator.methodcaller("startswith", "plugfair")
+_VALUES = operator.methodcaller("values")
 
 
 def _identical(a: Sequence[object], b: Sequence[object]) -> bool:
@@ -183,7 +217,7 @@ def _is_plugfair(modname: str) -> bool:
     return modname == "plugfair" or modname.startswith("plugfair.")
 
 
-def host_changes(before: dict[str, Part], package: str | None = None) -> list[str]:
+def host_changes(before: Snapshot, package: str | None = None) -> list[str]:
     """Return the plugfair attributes changed since ``before``.
 
     :param package: the plugin's top-level package; attributes that this
@@ -405,9 +439,6 @@ class _Prints:
         return all(map(operator.is_, values, self._values)) and all(fp.same() for fp in self._slow)
 
 
-_VALUES = operator.methodcaller("values")
-
-
 def _attrs(target: str) -> list[str]:
     """``["Outer", "Inner"]`` of ``module:Outer.Inner`` (``[]`` for a module)."""
     return [a for a in target.partition(":")[2].strip().split(".") if a]
@@ -539,7 +570,7 @@ class LoadGuard:
 
     def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
         self._watch = Watch(plugins)
-        self._host: dict[str, Part] = {}
+        self._host = Snapshot()
 
     def begin(self) -> None:
         """Call before a plugin is imported: only what changes from now
