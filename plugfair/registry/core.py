@@ -235,13 +235,14 @@ class Registry:
         # hosting plugin is enabled when a plugin it hosts is (it is needed
         # to load it), unless it is disabled itself; a hosted plugin whose
         # host is disabled is disabled too.
+        wanted, unwanted = _by_name(enabled), _by_name(disabled)
         chosen = {
-            id(rec): (not enabled or _named(rec, enabled)) and not _named(rec, disabled)
+            id(rec): (not enabled or _named(rec, wanted)) and not _named(rec, unwanted)
             for rec in self._records
         }
         needed = {rec.host for rec in self._records if rec.host and chosen[id(rec)]}
         for host in self._records:
-            if host.name in needed and not _named(host, disabled):
+            if host.name in needed and not _named(host, unwanted):
                 chosen[id(host)] = True
         for rec in self._records:
             if not chosen[id(rec)]:
@@ -249,8 +250,11 @@ class Registry:
         for rec in self._records:
             if rec.host and rec.status != r.STATUS_DISABLED:
                 self._disable_if_host_is(rec)
+        installed: dict[str, list[r.PluginRecord]] = {}
+        for rec in self._records:
+            installed.setdefault(rec.name, []).append(rec)
         for token in sorted(set(enabled) | set(disabled)):
-            if not any(_selects(token, rec) for rec in self._records):
+            if not any(_selects(token, rec) for rec in installed.get(token.partition("@")[0], ())):
                 _warn(self, "[plugfair] names plugin %r, which is not installed; ignoring it.", token)
 
     def _disable_if_host_is(self, rec: r.PluginRecord) -> None:
@@ -709,9 +713,17 @@ def _refuse_tampering(rec: r.PluginRecord, changed: list[str]) -> None:
     raise error
 
 
-def _named(rec: r.PluginRecord, tokens: Sequence[str]) -> bool:
-    """Whether a selection list (names, ``name@distribution``) names ``rec``."""
-    return any(_selects(t, rec) for t in tokens)
+def _by_name(tokens: Sequence[str]) -> dict[str, list[str]]:
+    """A selection list (names, ``name@distribution``) by plugin name."""
+    out: dict[str, list[str]] = {}
+    for token in tokens:
+        out.setdefault(token.partition("@")[0], []).append(token)
+    return out
+
+
+def _named(rec: r.PluginRecord, tokens: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a selection list (:func:`_by_name`) names ``rec``."""
+    return any(_selects(t, rec) for t in tokens.get(rec.name, ()))
 
 
 def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:

@@ -498,7 +498,7 @@ class Watch:
         """
         self._modules = dict(sys.modules)
         self._hooks = _import_system()
-        if refresh:
+        if refresh and not self._prints.unchanged():
             self._prints.take()
 
     def end(self, name: str, target: str) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:

@@ -113,15 +113,19 @@ def _tidy(parts: dict[str, unittest.TestSuite], ns: Namespaces, state: ContractS
     kept: set[str] = set()
     moves: dict[str, list[tuple[str, Any]]] = {}
     uuids: dict[str, list[tuple[str, str, str]]] = {}
+    owners: dict[str, str | None] = {}  # by what precedes the test's last dot
     for name, part in parts.items():
         for test in iter_tests(part):
             test_id = test.id()
-            owner = ns.owner(test_id) or name
+            where = test_id.rpartition(".")[0]
+            if where not in owners:
+                owners[where] = ns.owner(test_id)
+            owner = owners[where] or name
             if owner == name and test_id not in kept:
                 kept.add(test_id)
             else:
                 moves.setdefault(name, []).append((owner, test))
-            uid = idempotent_id_of(test_id)
+            uid = idempotent_id_of(test_id) if "[" in test_id else None
             if uid:
                 method = getattr(type(test), getattr(test, "_testMethodName", ""), None)
                 where = "%s.%s" % (
