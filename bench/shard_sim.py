@@ -108,7 +108,7 @@ def simulate(root: str, *, tests: int = 10000, shards: int = 8) -> list[tuple[st
     }
     timing_from = getattr(selection, "timing_from", None)
     if timing_from is not None:
-        ways["timed"] = {"timing": timing_from(stream)}
+        ways["timed"] = {"timing": timing_from([stream])}
     rows = []
     total = sum(durations.values())
     biggest = max(
