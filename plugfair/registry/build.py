@@ -236,6 +236,7 @@ def build(
 
     outcomes = childproc.run_units(
         "plugfair.registry.probe:handler", job, todo, timeout=timeout, follow=follow, workers=_workers(len(todo)),
+        per_child=UNITS_PER_CHILD,
     ) if todo else {}
     built = Built()
     built.dists = dists
@@ -256,6 +257,11 @@ def build(
 #: Plugins per child below which one child probes them all (each child
 #: costs an interpreter start and plugfair's imports).
 UNITS_PER_WORKER = 64
+
+#: At most this many plugins are probed in one child, then a fresh child
+#: carries on: each turn checks every plugin probed before it in the same
+#: process, so this bounds that work (quadratic in a child's plugins).
+UNITS_PER_CHILD = 256
 
 
 def _workers(units: int) -> int:

@@ -76,6 +76,7 @@ def run_units(
     follow: Callable[[Unit, Outcome], list[Unit]] | None = None,
     cwd: str | None = None,
     workers: int = 1,
+    per_child: int | None = None,
 ) -> dict[str, Outcome]:
     """Run ``units`` through ``handler`` in child processes.
 
@@ -92,12 +93,16 @@ def run_units(
         that many contiguous shares, in order, and each share runs as if
         it were all there is (``follow`` is then called from several
         threads, one at a time).
+    :param per_child: at most this many units run in one child; then a
+        fresh child carries on (what a handler checks around each unit
+        may grow with the units before it in the same process).
     :returns: ident -> outcome, for every unit (those added by ``follow``
         too).
     """
     shares = _shares(list(units), workers)
+    limit = per_child or len(shares[0]) + 1
     if len(shares) == 1:
-        return _run_share(handler, job, shares[0], timeout, startup, follow, cwd)
+        return _run_share(handler, job, shares[0], timeout, startup, follow, cwd, limit)
     import threading
 
     lock = threading.Lock()
@@ -110,7 +115,7 @@ def run_units(
 
     def run(i: int) -> None:
         try:
-            results[i] = _run_share(handler, job, shares[i], timeout, startup, followed, cwd)
+            results[i] = _run_share(handler, job, shares[i], timeout, startup, followed, cwd, limit)
         except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
             results[i] = exc
 
@@ -148,8 +153,9 @@ def _run_share(
     startup: float,
     follow: Callable[[Unit, Outcome], list[Unit]] | None,
     cwd: str | None,
+    limit: int,
 ) -> dict[str, Outcome]:
-    """:func:`run_units` with one child at a time."""
+    """:func:`run_units` with one child at a time, ``limit`` units each."""
     pending = deque(units)
     outcomes: dict[str, Outcome] = {}
     while pending:
@@ -160,7 +166,7 @@ def _run_share(
                 for unit in pending:
                     outcomes[unit.ident] = Outcome(why=why, kind="start")
                 break
-            _run_in(child, pending, outcomes, timeout, follow, startup)
+            _run_in(child, pending, outcomes, timeout, follow, startup, limit)
         finally:
             child.close()
     return outcomes
@@ -173,15 +179,17 @@ def _run_in(
     timeout: float,
     follow: Callable[[Unit, Outcome], list[Unit]] | None,
     startup: float,
+    limit: int,
 ) -> None:
-    """Feed ``pending`` to one child until it is done or must be replaced.
+    """Feed ``pending`` to one child until it is done, must be replaced, or
+    ran ``limit`` units.
 
     Trouble is blamed on a unit only when that unit was the first in its
     child; otherwise the unit runs again, first in a fresh child, so what
     an earlier unit left behind is never blamed on a later one.
     """
     done: list[Unit] = []
-    while pending:
+    while pending and len(done) < limit:
         unit = pending.popleft()
         outcome = child.ask(unit, timeout, startup)
         outcomes.update(child.late)

@@ -212,6 +212,13 @@ class TestRunUnits(base.TestCase):
         self.assertEqual([["a", "hangs", "b"], ["junk", "c", "exits"], ["d", "forks", "e"]],
                          [[u.ident for u in share] for share in host._shares(_units(*specs), 3)])
 
+    def test_at_most_per_child_units_run_in_one_child(self):
+        specs = [("u%d" % i, {}) for i in range(7)]
+        out = self.run_units(*specs, per_child=3)
+        pids = [out["u%d" % i].result["pid"] for i in range(7)]
+        self.assertEqual(3, len(set(pids)))
+        self.assertEqual([pids[0]] * 3 + [pids[3]] * 3 + [pids[6]], pids)
+
     def test_follow_runs_new_units_next(self):
         def follow(unit, outcome):
             return _units(("%s.1" % unit.ident, {}), ("%s.2" % unit.ident, {})) if "." not in unit.ident else []
