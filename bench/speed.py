@@ -28,7 +28,10 @@ Rows (``--rows``, comma-separated; default all):
               into 8 shards: longest shard / mean, balanced by recorded
               durations (a subunit stream, and a stestr repository) and
               round robin; classes are never split
-``memory``    peak RSS of ``--help`` and ``plugin list`` at N=500
+``memory``    peak RSS of ``--help``, ``plugin list`` and the command at N=500
+``scale``     the cost per plugin (warm ``--help`` and ``plugin list``, the
+              cold probe) from paired runs at N=0 and N=500, and what it
+              predicts at 10x and 100x the plugins (doc/source/user/scale.rst)
 
 Usage: python bench/speed.py [--rounds 11] [--rows help,list] [--json FILE]
 """
@@ -316,6 +319,37 @@ class Bench:
             name, value, detail = line
             self.report(name, value, detail)
 
+    def row_scale(self) -> None:
+        sizes = {n: self.plugins("n%d" % n, n) for n in (0, 500)}
+        steps: dict[str, Callable[[], float]] = {}
+        for n, plugins in sizes.items():
+            env = self.env(plugins, "warm%d" % n)
+            steps["help%d" % n] = self.timer([sys.executable, "-c", MAIN, "--help"], env)
+            steps["list%d" % n] = self.timer([sys.executable, "-c", MAIN, "plugin", "list"], env)
+        times = alternate(steps, self.rounds)
+        for what in ("help", "list"):
+            per = (ms(times["%s500" % what]) - ms(times["%s0" % what])) / 500
+            self.report("scale: warm %s ms per plugin" % what, per, "N=0 %.1f ms, N=500 %.1f ms; "
+                        "predicts %.0f ms at N=5,000 and %.0f ms at N=50,000" % (
+                            ms(times["%s0" % what]), ms(times["%s500" % what]),
+                            ms(times["%s0" % what]) + 5000 * per, ms(times["%s0" % what]) + 50000 * per))
+        counter = [0]
+
+        def cold(n: int) -> float:
+            counter[0] += 1
+            env = self.env(sizes[n], "scale-cold-%d-%d" % (n, counter[0]))
+            try:
+                return run([sys.executable, "-c", MAIN, "--help"], env, self.root).seconds
+            finally:
+                shutil.rmtree(env["PLUGFAIR_CACHE_DIR"], ignore_errors=True)
+
+        colds = alternate({"cold0": lambda: cold(0), "cold500": lambda: cold(500)}, max(3, self.rounds // 2))
+        per = (ms(colds["cold500"]) - ms(colds["cold0"])) / 500
+        self.report("scale: cold probe ms per plugin", per, "N=0 %.0f ms, N=500 %.0f ms; %d CPUs; "
+                    "predicts %.1f s at N=5,000 and %.0f s at N=50,000" % (
+                        ms(colds["cold0"]), ms(colds["cold500"]), os.cpu_count() or 0,
+                        (ms(colds["cold0"]) + 5000 * per) / 1000, (ms(colds["cold0"]) + 50000 * per) / 1000))
+
     def row_memory(self) -> None:
         # GNU time forks the command from a small process: a child of this
         # (large) process would count this process's pages as its own.
@@ -334,7 +368,7 @@ class Bench:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=11)
-    parser.add_argument("--rows", default="help,list,command,install,cold,tests,shards,memory")
+    parser.add_argument("--rows", default="help,list,command,install,cold,tests,shards,memory,scale")
     parser.add_argument("--source", help="a plugfair source tree to put first on PYTHONPATH "
                         "(to measure another version, say 'git archive' of main)")
     parser.add_argument("--root", help="keep the generated trees here (reused when present)")
