@@ -106,6 +106,8 @@ class Registry:
         self._load_guard: LoadGuard | None = None
         #: What commands() and qualified_commands() found (until a plugin fails).
         self._views: dict[str, Any] = {}
+        #: Indexes of the records (which do not change).
+        self._index: dict[str, Any] = {}
         self._records: list[r.PluginRecord] = sorted(
             (rec.copy() for rec in records), key=lambda x: (x.name, x.distribution)
         )
@@ -383,13 +385,22 @@ class Registry:
 
         :raises PluginNotFound: if no such plugin is installed.
         """
-        found = [rec for rec in self._records if rec.name == name]
+        found = self._by_name().get(name, [])
         for rec in found:
             if rec.status != r.STATUS_DISABLED:
                 return rec
         if found:
             return found[0]
         raise PluginNotFound(name, known=[x.name for x in self._records])
+
+    def _by_name(self) -> dict[str, list[r.PluginRecord]]:
+        """Records by plugin name (the records never change, their status may)."""
+        if "by_name" not in self._index:
+            index: dict[str, list[r.PluginRecord]] = {}
+            for rec in self._records:
+                index.setdefault(rec.name, []).append(rec)
+            self._index["by_name"] = index
+        return self._index["by_name"]  # type: ignore[no-any-return]
 
     def problems(self) -> list[r.PluginRecord]:
         """Records of enabled plugins that failed, are refused or collide."""

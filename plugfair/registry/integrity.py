@@ -69,6 +69,9 @@ class Snapshot(dict[str, Part]):
     sizes: list[int]
     flat_keys: list[str]
     flat_values: list[object]
+    #: The newest ``sys.modules`` entry then (modules imported since come
+    #: after it).
+    tail: tuple[str, object] | None
 
 
 def snapshot_host() -> Snapshot:
@@ -81,6 +84,7 @@ def snapshot_host() -> Snapshot:
     """
     last = _LAST[0]
     if last is not None and _unchanged(last):
+        last.tail = _newest()  # what is imported from now on comes after it
         return last
     snap = Snapshot()
     snap.modnames, snap.modules = [], []
@@ -102,6 +106,7 @@ def snapshot_host() -> Snapshot:
     snap.sizes = [len(p[1]) for p in parts]
     snap.flat_keys = list(itertools.chain.from_iterable(p[0] for p in parts))
     snap.flat_values = list(itertools.chain.from_iterable(p[1] for p in parts))
+    snap.tail = _newest()
     _LAST[0] = snap
     return snap
 
@@ -117,17 +122,34 @@ def _unchanged(before: Snapshot) -> bool:
     since, no attribute of a recorded module or class changed (the fast
     check: identities, in C loops)."""
     modules = sys.modules
-    names = [n for n in filter(_PLUGFAIR_PREFIX, modules) if _is_plugfair(n) and modules.get(n) is not None]
-    if names != before.modnames:
-        return False  # imported or removed (or reordered: the slow check says)
-    if not all(map(operator.is_, map(modules.get, names), before.modules)):
-        return False  # replaced
+    if any(_is_plugfair(n) and n not in before and modules.get(n) is not None for n in _since(before.tail)):
+        return False  # a plugfair module imported since
+    if not all(map(operator.is_, map(modules.get, before.modnames), before.modules)):
+        return False  # one replaced or removed
     lives = before.lives
     return (
         list(map(len, lives)) == before.sizes
         and all(map(operator.is_, itertools.chain.from_iterable(map(_VALUES, lives)), before.flat_values))
         and all(map(operator.is_, itertools.chain.from_iterable(lives), before.flat_keys))
     )
+
+
+def _newest() -> tuple[str, object] | None:
+    newest = next(reversed(sys.modules), None)
+    return (newest, sys.modules[newest]) if newest is not None else None
+
+
+def _since(tail: tuple[str, object] | None) -> list[str]:
+    """The ``sys.modules`` entries added after ``tail`` (all of them if it
+    is gone): new entries go to the end, so only those are looked at, not
+    the thousands of modules a big suite imports."""
+    modules = sys.modules
+    added: list[str] = []
+    for name in reversed(modules):
+        if tail is not None and name == tail[0] and modules.get(name) is tail[1]:
+            return added
+        added.append(name)
+    return added
 
 
 _PLUGFAIR_PREFIX = operator.methodcaller("startswith", "plugfair")

@@ -213,7 +213,7 @@ class TestRunUnits(base.TestCase):
                          [[u.ident for u in share] for share in host._shares(_units(*specs), 3)])
 
     def test_at_most_per_child_units_run_in_one_child(self):
-        specs = [("u%d" % i, {}) for i in range(7)]
+        specs: list[tuple[str, dict[str, object]]] = [("u%d" % i, {}) for i in range(7)]
         out = self.run_units(*specs, per_child=3)
         pids = [out["u%d" % i].result["pid"] for i in range(7)]
         self.assertEqual(3, len(set(pids)))
