@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 from plugfair.interface.errors import (
+    PlugfairError,
     PluginCollision,
     PluginLoadError,
     PluginNotFound,
@@ -553,6 +554,24 @@ class Registry:
             raise PluginLoadError(name, str(exc)) from exc
         self._instances[name] = plugin
         return plugin
+
+    def load_all(self, names: Sequence[str]) -> dict[str, str]:
+        """:meth:`load` plugins one after another.
+
+        Between two of these loads only this loop runs, so each load is
+        checked against what the one before left, rather than against
+        every plugin loaded before afresh (:meth:`LoadGuard.batch`).
+
+        :returns: plugin name -> why it failed, for those that did.
+        """
+        failed: dict[str, str] = {}
+        with self._guard().batch():
+            for name in names:
+                try:
+                    self.load(name)
+                except PlugfairError as exc:
+                    failed[name] = str(exc)
+        return failed
 
     def _guard(self) -> LoadGuard:
         """What watches each load for changes to what is not the plugin's own."""

@@ -32,12 +32,13 @@ runs while a check runs.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import operator
 import sys
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -593,13 +594,29 @@ class LoadGuard:
     def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
         self._watch = Watch(plugins)
         self._host = Snapshot()
+        self._batched = False
+        #: The last load ended cleanly in a batch.
+        self._continuing = False
 
     def begin(self) -> None:
         """Call before a plugin is imported: only what changes from now
         until :meth:`end` counts (a host's own code, and a test's patches,
         run between loads)."""
         self._host = snapshot_host()
-        self._watch.begin(refresh=True)
+        self._watch.begin(refresh=not self._continuing)
+        self._continuing = False
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Loads one right after another: between the :meth:`end` of one
+        and the :meth:`begin` of the next only the caller's loop runs, so
+        the next load starts from what the last one checked instead of
+        looking at every plugin loaded before again."""
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = self._continuing = False
 
     def end(self, name: str, target: str) -> list[str]:
         """Call after it loaded; what it changed that is not its own, in
@@ -607,6 +624,7 @@ class LoadGuard:
         top = target.partition(":")[0].strip().split(".")[0]
         patched = host_changes(self._host, top)
         found = ["plugfair internals (%s)" % ", ".join(patched[:5])] if patched else []
+        self._continuing = self._batched
         return found + self._watch.end(name, target)[0]
 
 
