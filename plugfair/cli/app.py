@@ -4,6 +4,16 @@ It has no command table of its own: commands come from the registry,
 which takes them from plugins (plugfair's own commands included, as the
 plugin ``plugfair``).  A command's plugin is imported only when the
 command is looked up.
+
+cliff loads each command's hooks and each display command's formatters
+through stevedore, whose cache covers every entry-point group installed
+and is rebuilt, reading all of them, whenever anything is installed
+(seconds with an OpenStack client's layout).  plugfair's commands take
+those entry points from the manifest instead (:class:`ManifestExtensions`,
+:data:`plugfair.cli.main.CLIFF_GROUPS`), which lists them, as stevedore
+would, when it is built.  Loading, invoking and reporting failures stay
+stevedore's: only the list of entry points comes from elsewhere.  A test
+checks that the lists are stevedore's.
 """
 
 from __future__ import annotations
@@ -15,15 +25,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from cliff.app import App
+from cliff.command import Command
 from cliff.commandmanager import CommandManager
+from cliff.complete import CompleteCommand
+from stevedore import ExtensionManager
 
 from plugfair import __version__
 from plugfair.cli import options as gopts
-from plugfair.cli.main import DESCRIPTION
+from plugfair.cli.main import CLIFF_GROUPS, DESCRIPTION
 from plugfair.interface.errors import PlugfairError
+from plugfair.interface.logs import logger
 from plugfair.interface.text import printable
 
-__all__ = ["PlugfairApp", "RegistryCommandManager", "LIBRARY_LOGGERS"]
+__all__ = ["PlugfairApp", "RegistryCommandManager", "LIBRARY_LOGGERS", "ManifestExtensions"]
 
 #: Loggers of the libraries plugfair drives.  Their INFO messages are
 #: about their own machinery (alembic's "setup plugin ..." and "Running
@@ -69,14 +83,68 @@ class _PrintableHelp:
         return _printable_lines(super().get_epilog())  # type: ignore[misc]
 
 
+class ManifestExtensions(ExtensionManager):  # type: ignore[misc,type-arg]
+    """stevedore's ``ExtensionManager`` over entry points listed in the
+    manifest rather than in stevedore's cache.
+
+    :param entry_points: ``((name, value), ...)`` of ``namespace``.
+    """
+
+    def __init__(self, namespace: str, entry_points: Any, **kwargs: Any) -> None:
+        import importlib.metadata
+
+        self._listed = [importlib.metadata.EntryPoint(n, v, namespace) for n, v in entry_points]
+        super().__init__(namespace, **kwargs)
+
+    def list_entry_points(self) -> list[Any]:
+        return list(self._listed)
+
+
+def _extensions(app: Any, namespace: str, **kwargs: Any) -> Any:
+    """The extensions of ``namespace``: from the manifest when the app
+    has the manifest's list of that group, else through stevedore."""
+    listed = getattr(app, "entry_points", None)
+    if listed is None or not namespace.startswith(CLIFF_GROUPS):
+        return ExtensionManager(namespace, **kwargs)
+    return ManifestExtensions(namespace, listed.get(namespace, ()), **kwargs)
+
+
+class _FromManifest:
+    """cliff's hook and formatter loading, with the entry points from the
+    manifest (see the module's docstring)."""
+
+    app: Any
+    cmd_name: str | None
+
+    def _load_hooks(self) -> None:
+        if not self.cmd_name:
+            self._hooks: Any = []
+            return
+        # cliff's own naming of the group (cliff.command.Command._load_hooks)
+        namespace = "{}.{}".format(self.app.command_manager.namespace, self.cmd_name.replace(" ", "_"))
+        self._hooks = _extensions(self.app, namespace, invoke_on_load=True, invoke_kwds={"command": self})
+
+    def _load_formatter_plugins(self) -> Any:
+        return _extensions(self.app, self.formatter_namespace, invoke_on_load=True)  # type: ignore[attr-defined]
+
+
+class _Complete(_FromManifest):
+    """cliff's ``complete`` command, whose ``__init__`` asks stevedore for
+    its formatters: the same, from the manifest."""
+
+    def __init__(self, app: Any, app_args: Any, cmd_name: str | None = None) -> None:
+        Command.__init__(self, app, app_args, cmd_name)  # type: ignore[arg-type]
+        self._formatters = _extensions(app, "cliff.formatter.completion")
+
+
 def _printable_lines(text: str | None) -> str:
     return "\n".join(printable(line) for line in (text or "").split("\n"))
 
 
 def _safe_text(cls: type) -> type:
     """``cls`` with printable help, whatever cliff base it derives from."""
-    return type(cls.__name__, (_PrintableHelp, cls), {"__module__": cls.__module__,
-                                                      "__doc__": cls.__doc__})
+    return type(cls.__name__, (_PrintableHelp, _FromManifest, cls), {"__module__": cls.__module__,
+                                                                     "__doc__": cls.__doc__})
 
 
 class RegistryCommandManager(CommandManager):
@@ -93,6 +161,14 @@ class RegistryCommandManager(CommandManager):
         # Every command is also reachable as "<plugin> <command>".
         for name, (plugin, _cmd, _summary) in registry.qualified_commands().items():
             self.commands.setdefault(name, _LazyEntry(self, name, plugin))  # type: ignore[arg-type]
+
+    def add_command(self, name: str, command_class: Any) -> None:
+        """cliff's own commands (``help``, ``complete``) load their hooks
+        and formatters from the manifest too."""
+        base = _Complete if issubclass(command_class, CompleteCommand) else _FromManifest
+        wrapped = type(command_class.__name__, (base, command_class),
+                       {"__module__": command_class.__module__, "__doc__": command_class.__doc__})
+        super().add_command(name, wrapped)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return iter(sorted(self.commands.items()))
@@ -116,9 +192,9 @@ class PlugfairApp(App):
     # cliff names the program after sys.argv[0]; the name must not depend
     # on how plugfair was started (console script, python -m, tests).
     NAME = "plugfair"
-    LOG = logging.getLogger("plugfair.cli")
+    LOG = logger("plugfair.cli")
 
-    def __init__(self, registry: Any = None, conf: Any = None, records: Any = None) -> None:
+    def __init__(self, registry: Any = None, conf: Any = None, manifest: Any = None) -> None:
         super().__init__(
             description=DESCRIPTION,
             version=__version__,
@@ -127,8 +203,11 @@ class PlugfairApp(App):
         )
         self.registry = registry
         self.conf = conf
-        # Manifest records already read by the fast path (never re-probe).
-        self._records = records
+        # The manifest already read by the fast path (never read twice).
+        self._manifest = manifest
+        #: Group -> entry points of :data:`~plugfair.cli.main.CLIFF_GROUPS`,
+        #: from the manifest (``None``: commands ask stevedore).
+        self.entry_points: dict[str, Any] | None = manifest.entry_points if manifest is not None else None
 
     def quota_enforcer(self) -> Any:
         """The :class:`plugfair.api.QuotaEnforcer` commands get from
@@ -184,12 +263,21 @@ class PlugfairApp(App):
 
         if self.conf is None:
             self.conf = build_conf(self.options.config_file, self.options.config_dir)
+        if self.registry is not None and self.registry.conf is None:
+            # the fast path's registry: the same selection, now with the
+            # configuration plugins register their options on; what it
+            # said about the configuration went to no log then
+            self.registry.conf = self.conf
+            self.registry.log_notes()
         if self.registry is None:
             self.registry = Registry.discover(
                 self.conf,
                 use_cache=False if self.options.no_cache else None,
-                records=self._records,
+                records=self._manifest.records if self._manifest is not None else None,
+                groups=CLIFF_GROUPS,
             )
+            if self._manifest is None:
+                self.entry_points = self.registry.entry_points
         manager = self.command_manager
         if not isinstance(manager, RegistryCommandManager):  # pragma: no cover - set in __init__
             raise TypeError("the plugfair app needs its RegistryCommandManager")

@@ -10,9 +10,6 @@ parses the files and reports errors with file and line.
 
 from __future__ import annotations
 
-import configparser
-import glob
-import math
 import os
 from collections.abc import Sequence
 
@@ -96,6 +93,8 @@ def _seconds(text: str) -> float:
         finite, out of bounds); the full path then reports it, with the
         file.
     """
+    import math
+
     value = float(text.strip())
     if not (math.isfinite(value) and HOOK_TIMEOUT_MIN <= value <= HOOK_TIMEOUT_MAX):
         raise ValueError(text)
@@ -111,7 +110,13 @@ def read(files: Sequence[str], dirs: Sequence[str]) -> FastConf | None:
     for d in dirs:
         if not os.path.isdir(d):
             return None
+        import glob
+
         paths.extend(sorted(glob.glob(os.path.join(d, "*.conf"))))
+    if not paths:
+        return conf  # nothing to read: no need for configparser
+    import configparser
+
     for path in paths:
         parser = configparser.RawConfigParser(strict=False, interpolation=None)
         try:

@@ -1,9 +1,11 @@
 """Entry point of the ``plugfair`` command.
 
-``plugfair``, ``plugfair --help`` and ``plugfair help`` are answered from
-the manifest cache without importing cliff, oslo.config or any plugin.
-Everything else goes to the cliff application, which imports only the
-plugin whose command runs.
+``plugfair``, ``plugfair --help``, ``plugfair help`` and ``plugfair plugin
+list`` (table output, no options) are answered from the manifest cache
+without importing cliff, oslo.config or any plugin
+(:mod:`plugfair.cli.fasttable` prints the table as cliff would, or
+declines).  Everything else goes to the cliff application, which imports
+only the plugin whose command runs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ __all__ = ["main"]
 
 _VALUED = {f for o in gopts.ALL_OPTIONS if o.metavar for f in o.flags}
 _FLAGS = {f for o in gopts.ALL_OPTIONS if not o.metavar for f in o.flags}
+#: cliff's logging options: with one of these, cliff answers.
+_LOGGING = {"-v", "--verbose", "-q", "--quiet", "--debug", "--log-file"}
+
+#: Prefixes of the entry-point groups cliff reads while it runs a command:
+#: its formatters, and plugfair's command hooks (cliff names a command's
+#: hook group after the application's namespace, which is None for
+#: plugfair: ``None.<command_with_underscores>``).  The manifest lists
+#: them, so no command reads stevedore's cache (see plugfair.cli.app).
+CLIFF_GROUPS = ("cliff.formatter.", "None.")
+
+#: The entry point of plugfair's own commands (setup.cfg; a test checks
+#: it): ``plugin list`` is answered without cliff only when they provide it.
+BUILTIN_TARGET = "plugfair.cli.builtin:PlugfairPlugin"
 
 DESCRIPTION = (
     "plugfair: one plugin interface for tests, CLI commands and quota. "
@@ -34,9 +49,15 @@ class _Pre:
         self.strict = False
         self.version = False
         self.command: list[str] = []
+        #: Everything from the first command word on.
+        self.rest: list[str] = []
+        #: A logging option of cliff's was given.
+        self.logging = False
         self.unknown_option = False
-        #: The manifest records read by the fast path, for the full path.
-        self.records: object = None
+        #: The manifest read by the fast path, and the registry made of it
+        #: with the configuration fastconf read, for the full path.
+        self.manifest: object = None
+        self.registry: object = None
 
 
 def _preparse(argv: Sequence[str]) -> _Pre:
@@ -53,8 +74,11 @@ def _preparse(argv: Sequence[str]) -> _Pre:
                     break
                 words.append(a)
             pre.command = words
+            pre.rest = list(argv[i:])
             break
         name, eq, value = arg.partition("=")
+        if name in _LOGGING or (arg.startswith("-v") and not arg.startswith("--")):
+            pre.logging = True
         if name in _VALUED:
             if not eq:
                 i += 1
@@ -88,10 +112,10 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
     if conf is None:
         return None
     found = manifest.load(
-        use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout
+        use_cache=conf.manifest_cache and not pre.no_cache, timeout=conf.hook_timeout, groups=CLIFF_GROUPS
     )
-    pre.records = found.records
-    return Registry(
+    pre.manifest = found
+    pre.registry = Registry(
         found.records,
         enabled=conf.enabled_plugins,
         disabled=conf.disabled_plugins,
@@ -99,6 +123,7 @@ def _fast_registry(pre: _Pre):  # type: ignore[no-untyped-def]
         command_providers=conf.command_providers,
         service_providers=conf.service_providers,
     )
+    return pre.registry
 
 
 def _wrap(text: str, indent: int, width: int) -> list[str]:
@@ -282,42 +307,81 @@ def _prefix_match(words: list[str], command: str) -> bool:
     return len(parts) == len(words) and all(p.startswith(w) for p, w in zip(parts, words, strict=True))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``plugfair`` command; return its exit status."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    pre = _preparse(args)
+def _strict_failure(registry) -> bool:  # type: ignore[no-untyped-def]
+    """With ``--strict``: say which plugins have problems; whether any has."""
+    bad = registry.problems()
+    if bad:
+        sys.stderr.write(
+            "plugfair: --strict: %d plugin(s) have problems: %s. Run "
+            "'plugfair plugin doctor' for reasons and remedies.\n"
+            % (len(bad), printable(", ".join(sorted({p.name for p in bad}))))
+        )
+    return bool(bad)
+
+
+def _plugin_list(registry, strict: bool) -> int | None:  # type: ignore[no-untyped-def]
+    """``plugin list`` as cliff prints it, or ``None`` to let cliff answer
+    (another plugin provides the command, the registry has something to
+    say on the log, or the table is one only cliff prints right)."""
+    owner = registry.commands().get("plugin list")
+    if owner is None or registry.notes:
+        return None
+    providers = [x for x in registry.records() if x.name == owner[0] and x.status != "disabled"]
+    if [x.target for x in providers] != [BUILTIN_TARGET]:
+        return None
+    from plugfair.cli import fasttable
+    from plugfair.registry import report
+
+    table = fasttable.render(report.LIST_COLUMNS, report.plugin_rows(registry))
+    if table is None:
+        return None
+    sys.stdout.write(table)
+    return 1 if strict and _strict_failure(registry) else 0
+
+
+def _wants_help(pre: _Pre) -> bool:
     # Without a command (global options only), plugfair prints the help:
     # it has no interactive shell.
-    wants_help = (
+    return (
         (pre.help and not pre.command)
         or pre.command == ["help"]
         or (not pre.command and not pre.version)
     ) and not pre.unknown_option
-    if wants_help or pre.command:
-        registry = _fast_registry(pre)
-        if registry is not None:
-            if wants_help:
-                render_help(registry, sys.stdout)
-                if pre.strict and registry.problems():
-                    # --strict: the help is printed, but any problem fails.
-                    sys.stderr.write(
-                        "plugfair: --strict: %d plugin(s) have problems: %s. Run "
-                        "'plugfair plugin doctor' for reasons and remedies.\n"
-                        % (
-                            len(registry.problems()),
-                            printable(", ".join(sorted({p.name for p in registry.problems()}))),
-                        )
-                    )
-                    return 1
-                return 0
-            error = _unknown_command(registry, pre.command)
-            if error:
-                sys.stderr.write(printable(error) + "\n")
-                return 1
+
+
+def _fast(pre: _Pre) -> int | None:
+    """Answer from the manifest without cliff, if this can: the exit
+    status, or ``None`` to let cliff answer."""
+    wants_help = _wants_help(pre)
+    if not (wants_help or pre.command):
+        return None
+    registry = _fast_registry(pre)
+    if registry is None:
+        return None
+    if wants_help:
+        render_help(registry, sys.stdout)
+        # --strict: the help is printed, but any problem fails.
+        return 1 if pre.strict and _strict_failure(registry) else 0
+    error = _unknown_command(registry, pre.command)
+    if error:
+        sys.stderr.write(printable(error) + "\n")
+        return 1
+    if pre.rest == ["plugin", "list"] and not (pre.logging or pre.version or pre.unknown_option):
+        return _plugin_list(registry, pre.strict)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``plugfair`` command; return its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    pre = _preparse(args)
+    rc = _fast(pre)
+    if rc is not None:
+        return rc
     from plugfair.cli.app import PlugfairApp
 
     try:
-        return PlugfairApp(records=pre.records).run(args)
+        return PlugfairApp(manifest=pre.manifest, registry=pre.registry).run(args)
     except SystemExit as exc:  # argparse usage errors
         code = exc.code
         return code if isinstance(code, int) else 1

@@ -7,17 +7,27 @@ imports nothing.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 __all__ = ["GlobalOption", "PLUGFAIR_OPTIONS", "CLIFF_OPTIONS", "ALL_OPTIONS"]
 
 
-class GlobalOption(NamedTuple):
-    flags: tuple[str, ...]
-    metavar: str | None  # None: a flag that takes no value
-    help: str
-    dest: str = ""
-    repeat: bool = False
+class GlobalOption:
+    """One global option: its flags, value name and help.
+
+    (A plain class, not a ``typing.NamedTuple``: ``plugfair --help``
+    imports this module and not :mod:`typing`.)
+    """
+
+    __slots__ = ("flags", "metavar", "help", "dest", "repeat")
+
+    def __init__(
+        self, flags: tuple[str, ...], metavar: str | None, help: str, dest: str = "", repeat: bool = False
+    ) -> None:
+        self.flags = flags
+        #: ``None``: a flag that takes no value.
+        self.metavar = metavar
+        self.help = help
+        self.dest = dest
+        self.repeat = repeat
 
 
 #: Options cliff's App adds itself (listed here only to print and skip them).

@@ -7,19 +7,18 @@ give every command, from every plugin, the same global behaviour.
 from __future__ import annotations
 
 import argparse
-import os
 from typing import TYPE_CHECKING, Any
 
 from cliff import command, lister, show
 
-from plugfair.interface.text import HUMAN_FORMATS, printable_cell
+from plugfair.interface.text import HUMAN_FORMATS, printable_cell, terminal_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
 
     from plugfair.interface.protocols import QuotaEnforcer, ServiceClients
 
-__all__ = ["Command", "Lister", "ShowOne"]
+__all__ = ["Command", "Lister", "ShowOne", "terminal_columns"]
 
 
 class _HostAccess:
@@ -75,22 +74,6 @@ class _HostAccess:
                 % (rec.name, rec.distribution, rec.version)
             )
         return "\n\n".join(p for p in parts if p)
-
-
-def terminal_columns() -> int:
-    """The width tables are fitted to when standard output is no terminal.
-
-    ``COLUMNS``, when it holds a positive number and cliff's own
-    ``CLIFF_MAX_TERM_WIDTH`` is not set; else 0 (cliff then fits tables
-    to the terminal when there is one, and leaves them alone when the
-    output goes to a file or a pipe).
-
-    :returns: the width, or 0.
-    """
-    if os.environ.get("CLIFF_MAX_TERM_WIDTH", "").strip():
-        return 0
-    text = os.environ.get("COLUMNS", "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else 0
 
 
 class _FitsTerminal:

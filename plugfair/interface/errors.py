@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable
-from typing import Any, TypeVar
+
+# No typing at run time: the CLI's fast paths import this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
     "PlugfairError",
@@ -29,9 +35,6 @@ __all__ = [
     "OverLimit",
     "deprecated",
 ]
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class PlugfairError(Exception):

@@ -1,11 +1,13 @@
 """Plugin-supplied text on a terminal: data, never control sequences.
 
-This module imports nothing: the CLI's fast help path uses it.
+This module imports nothing but :mod:`os`: the CLI's fast paths use it.
 """
 
 from __future__ import annotations
 
-__all__ = ["printable", "printable_cell", "HUMAN_FORMATS"]
+import os
+
+__all__ = ["printable", "printable_cell", "HUMAN_FORMATS", "terminal_columns"]
 
 #: cliff formatters meant to be read by people: plugin-supplied text in
 #: them is made :func:`printable`.  The machine formats (json, yaml, value,
@@ -35,6 +37,8 @@ def printable(text: str) -> str:
     :param text: untrusted text.
     :returns: the text with no control character left.
     """
+    if text.isascii() and text.isprintable():
+        return text  # the common case: nothing to change (and the help path's)
     return text.translate(_TABLE)
 
 
@@ -45,3 +49,19 @@ def printable_cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     return "\n".join(printable(line) for line in value.split("\n"))
+
+
+def terminal_columns() -> int:
+    """The width tables are fitted to when standard output is no terminal.
+
+    ``COLUMNS``, when it holds a positive number and cliff's own
+    ``CLIFF_MAX_TERM_WIDTH`` is not set; else 0 (cliff then fits tables
+    to the terminal when there is one, and leaves them alone when the
+    output goes to a file or a pipe).
+
+    :returns: the width, or 0.
+    """
+    if os.environ.get("CLIFF_MAX_TERM_WIDTH", "").strip():
+        return 0
+    text = os.environ.get("COLUMNS", "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else 0

@@ -9,19 +9,22 @@ name; no plugin is special.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.deadlines import HOOK_TIMEOUT_DEFAULT
 from plugfair.interface.errors import (
+    PlugfairError,
     PluginCollision,
     PluginLoadError,
     PluginNotFound,
 )
 from plugfair.registry import records as r
 
+# No typing or logging at run time: the CLI's fast paths build a registry.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from oslo_config import cfg
 
     from plugfair.interface.hosting import HostedPlugin
@@ -31,7 +34,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Registry", "Collision"]
 
-LOG = logging.getLogger(__name__)
+
+def _log() -> Any:
+    from plugfair.interface.logs import logger
+
+    return logger(__name__)
+
+
+def _warn(registry: Registry, message: str, *args: object) -> None:
+    """Log a warning about the configuration, and keep it in
+    :attr:`Registry.notes`."""
+    registry.notes.append(message % args)
+    _log().warning(message, *args)
 
 
 class Collision:
@@ -91,6 +105,10 @@ class Registry:
         self._services: dict[str, dict[str, Callable[..., Any]]] = {}
         self._hosted: dict[str, dict[str, HostedPlugin]] = {}
         self._load_guard: LoadGuard | None = None
+        #: What commands() and qualified_commands() found (until a plugin fails).
+        self._views: dict[str, Any] = {}
+        #: Indexes of the records (which do not change).
+        self._index: dict[str, Any] = {}
         self._records: list[r.PluginRecord] = sorted(
             (rec.copy() for rec in records), key=lambda x: (x.name, x.distribution)
         )
@@ -100,6 +118,11 @@ class Registry:
         }
         #: Contested items the operator gave to one plugin: (kind, item) -> plugin.
         self.resolved: dict[tuple[str, str], str] = {}
+        #: The warnings it logged about the configuration, in words.
+        self.notes: list[str] = []
+        #: Entry points of other groups listed with the manifest
+        #: (:meth:`discover`'s ``groups``): group -> ``((name, value), ...)``.
+        self.entry_points: dict[str, tuple[tuple[str, str], ...]] = {}
         self.collisions: list[Collision] = []
         self._apply_selection(enabled, disabled)
         self._find_collisions()
@@ -114,6 +137,7 @@ class Registry:
         *,
         use_cache: bool | None = None,
         records: Iterable[r.PluginRecord] | None = None,
+        groups: Sequence[str] = (),
     ) -> Registry:
         """Build the registry of the installed plugins.
 
@@ -123,6 +147,9 @@ class Registry:
         :param use_cache: override ``[plugfair] manifest_cache``.
         :param records: the manifest's records, when the caller has just
             read them (the CLI's fast path), so they are not read twice.
+        :param groups: prefixes of other entry-point groups to list with
+            the manifest, in :attr:`entry_points` (see
+            :func:`plugfair.registry.manifest.load`; not with ``records``).
         """
         from plugfair.registry import manifest
 
@@ -147,9 +174,11 @@ class Registry:
             services = conf.plugfair.service_providers
         if use_cache is not None:
             cache = use_cache
+        entry_points = {}
         if records is None:
-            records = manifest.load(use_cache=cache, timeout=timeout).records
-        return cls(
+            found = manifest.load(use_cache=cache, timeout=timeout, groups=groups)
+            records, entry_points = found.records, found.entry_points
+        registry = cls(
             records,
             conf=conf,
             enabled=enabled,
@@ -158,6 +187,8 @@ class Registry:
             command_providers=commands,
             service_providers=services,
         )
+        registry.entry_points = entry_points
+        return registry
 
     @classmethod
     def from_plugins(
@@ -207,13 +238,14 @@ class Registry:
         # hosting plugin is enabled when a plugin it hosts is (it is needed
         # to load it), unless it is disabled itself; a hosted plugin whose
         # host is disabled is disabled too.
+        wanted, unwanted = _by_name(enabled), _by_name(disabled)
         chosen = {
-            id(rec): (not enabled or _named(rec, enabled)) and not _named(rec, disabled)
+            id(rec): (not enabled or _named(rec, wanted)) and not _named(rec, unwanted)
             for rec in self._records
         }
         needed = {rec.host for rec in self._records if rec.host and chosen[id(rec)]}
         for host in self._records:
-            if host.name in needed and not _named(host, disabled):
+            if host.name in needed and not _named(host, unwanted):
                 chosen[id(host)] = True
         for rec in self._records:
             if not chosen[id(rec)]:
@@ -221,12 +253,12 @@ class Registry:
         for rec in self._records:
             if rec.host and rec.status != r.STATUS_DISABLED:
                 self._disable_if_host_is(rec)
+        installed: dict[str, list[r.PluginRecord]] = {}
+        for rec in self._records:
+            installed.setdefault(rec.name, []).append(rec)
         for token in sorted(set(enabled) | set(disabled)):
-            if not any(_selects(token, rec) for rec in self._records):
-                LOG.warning(
-                    "[plugfair] names plugin %r, which is not installed; ignoring it.",
-                    token,
-                )
+            if not any(_selects(token, rec) for rec in installed.get(token.partition("@")[0], ())):
+                _warn(self, "[plugfair] names plugin %r, which is not installed; ignoring it.", token)
 
     def _disable_if_host_is(self, rec: r.PluginRecord) -> None:
         hosts = [x for x in self._records if x.name == rec.host]
@@ -293,7 +325,8 @@ class Registry:
             if any(x.name == chosen for x in recs):
                 self.resolved[(kind, item)] = chosen
                 return
-            LOG.warning(
+            _warn(
+                self,
                 "[plugfair] %s_providers gives %r to plugin %r, which does not "
                 "provide it (its providers: %s); ignoring that entry.",
                 kind, item, chosen, ", ".join(x.name for x in recs),
@@ -353,7 +386,7 @@ class Registry:
 
         :raises PluginNotFound: if no such plugin is installed.
         """
-        found = [rec for rec in self._records if rec.name == name]
+        found = self._by_name().get(name, [])
         for rec in found:
             if rec.status != r.STATUS_DISABLED:
                 return rec
@@ -361,11 +394,26 @@ class Registry:
             return found[0]
         raise PluginNotFound(name, known=[x.name for x in self._records])
 
+    def _by_name(self) -> dict[str, list[r.PluginRecord]]:
+        """Records by plugin name (the records never change, their status may)."""
+        if "by_name" not in self._index:
+            index: dict[str, list[r.PluginRecord]] = {}
+            for rec in self._records:
+                index.setdefault(rec.name, []).append(rec)
+            self._index["by_name"] = index
+        return self._index["by_name"]  # type: ignore[no-any-return]
+
     def problems(self) -> list[r.PluginRecord]:
         """Records of enabled plugins that failed, are refused or collide."""
         return [
             x for x in self._records if x.status != r.STATUS_DISABLED and x.problems
         ]
+
+    def log_notes(self) -> None:
+        """Log :attr:`notes` again (a registry made before the application
+        set up logging hands it over this way)."""
+        for note in self.notes:
+            _log().warning("%s", note)
 
     def _contested(self, kind: str) -> set[str]:
         return {c.item for c in self.collisions if c.kind == kind}
@@ -389,6 +437,11 @@ class Registry:
     def commands(self) -> dict[str, tuple[str, str]]:
         """Command name -> ``(plugin, one-line help)``, contested ones left out
         (unless the operator picked their provider)."""
+        if "commands" not in self._views:
+            self._views["commands"] = self._commands_now()
+        return dict(self._views["commands"])
+
+    def _commands_now(self) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
         for rec in self._in_use():
             for cmd, summary in rec.commands.items():
@@ -406,6 +459,11 @@ class Registry:
 
         .. versionadded:: 1.1
         """
+        if "qualified" not in self._views:
+            self._views["qualified"] = self._qualified_now()
+        return dict(self._views["qualified"])
+
+    def _qualified_now(self) -> dict[str, tuple[str, str, str]]:
         plain = {cmd for rec in self._in_use() for cmd in rec.commands}
         out: dict[str, tuple[str, str, str]] = {}
         for rec in self._in_use():
@@ -497,6 +555,24 @@ class Registry:
         self._instances[name] = plugin
         return plugin
 
+    def load_all(self, names: Sequence[str]) -> dict[str, str]:
+        """:meth:`load` plugins one after another.
+
+        Between two of these loads only this loop runs, so each load is
+        checked against what the one before left, rather than against
+        every plugin loaded before afresh (:meth:`LoadGuard.batch`).
+
+        :returns: plugin name -> why it failed, for those that did.
+        """
+        failed: dict[str, str] = {}
+        with self._guard().batch():
+            for name in names:
+                try:
+                    self.load(name)
+                except PlugfairError as exc:
+                    failed[name] = str(exc)
+        return failed
+
     def _guard(self) -> LoadGuard:
         """What watches each load for changes to what is not the plugin's own."""
         from plugfair.registry.integrity import LoadGuard
@@ -539,6 +615,7 @@ class Registry:
         return spec.load
 
     def _fail(self, rec: r.PluginRecord, exc: BaseException) -> None:
+        self._views.clear()  # its commands are no longer in use
         rec.status = r.STATUS_FAILED
         rec.problems.append(
             r.Problem(
@@ -666,9 +743,17 @@ def _refuse_tampering(rec: r.PluginRecord, changed: list[str]) -> None:
     raise error
 
 
-def _named(rec: r.PluginRecord, tokens: Sequence[str]) -> bool:
-    """Whether a selection list (names, ``name@distribution``) names ``rec``."""
-    return any(_selects(t, rec) for t in tokens)
+def _by_name(tokens: Sequence[str]) -> dict[str, list[str]]:
+    """A selection list (names, ``name@distribution``) by plugin name."""
+    out: dict[str, list[str]] = {}
+    for token in tokens:
+        out.setdefault(token.partition("@")[0], []).append(token)
+    return out
+
+
+def _named(rec: r.PluginRecord, tokens: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a selection list (:func:`_by_name`) names ``rec``."""
+    return any(_selects(t, rec) for t in tokens.get(rec.name, ()))
 
 
 def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:
@@ -677,13 +762,14 @@ def _who(recs: Iterable[r.PluginRecord]) -> list[tuple[str, str]]:
 
 def _natural_owner(group: str, by_name: Mapping[str, r.PluginRecord]) -> str | None:
     """The longest plugin name that is ``group`` or a ``<name>_`` prefix of it."""
-    best = None
-    for name in by_name:
-        if (group == name or group.startswith(name + "_")) and (
-            best is None or len(name) > len(best)
-        ):
-            best = name
-    return best
+    if group in by_name:
+        return group
+    cut = group.rfind("_")
+    while cut >= 0:  # the prefixes before each "_", longest first
+        if group[:cut] in by_name:
+            return group[:cut]
+        cut = group.rfind("_", 0, cut)
+    return None
 
 
 def _normalize(distribution: str) -> str:

@@ -32,11 +32,13 @@ runs while a check runs.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import itertools
 import operator
 import sys
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -52,37 +54,129 @@ __all__ = [
 ]
 
 
-def snapshot_host() -> dict[str, dict[str, int]]:
-    """Record the identity of every attribute of plugfair's own modules,
-    and of the plugfair classes in them."""
-    snap: dict[str, dict[str, int]] = {}
-    for modname, mod in list(sys.modules.items()):
-        if mod is None or not (modname == "plugfair" or modname.startswith("plugfair.")):
+#: What :func:`snapshot_host` records of one module or class: its
+#: attribute names and the objects they hold, in order, and its live
+#: attribute mapping (to compare with later).
+Part = tuple[tuple[str, ...], tuple[object, ...], Mapping[str, object]]
+
+
+class Snapshot(dict[str, Part]):
+    """What :func:`snapshot_host` recorded: name -> :data:`Part`, and the
+    same laid out for :func:`_unchanged` (flat lists, compared in C)."""
+
+    modnames: list[str]
+    modules: list[object]
+    lives: list[Mapping[str, object]]
+    sizes: list[int]
+    flat_keys: list[str]
+    flat_values: list[object]
+    #: The newest ``sys.modules`` entry then (modules imported since come
+    #: after it).
+    tail: tuple[str, object] | None
+
+
+def snapshot_host() -> Snapshot:
+    """Record every attribute of plugfair's own modules, and of the
+    plugfair classes in them (the objects themselves: only identities are
+    compared).
+
+    When nothing changed since the last snapshot (:func:`_unchanged`),
+    that snapshot is returned again: it records the same.
+    """
+    last = _LAST[0]
+    if last is not None and _unchanged(last):
+        last.tail = _newest()  # what is imported from now on comes after it
+        return last
+    snap = Snapshot()
+    snap.modnames, snap.modules = [], []
+    modules = sys.modules
+    for modname in list(filter(_PLUGFAIR_PREFIX, modules)):
+        mod = modules.get(modname)
+        if mod is None or not _is_plugfair(modname):
             continue
         attrs = vars(mod)
-        ids = tuple(map(id, attrs.values()))
-        snap[modname] = dict(zip(attrs, ids, strict=True))
-        for k in _classes_in(modname, attrs, ids):
+        values = tuple(attrs.values())
+        snap[modname] = (tuple(attrs), values, attrs)
+        snap.modnames.append(modname)
+        snap.modules.append(mod)
+        for k in _classes_in(modname, attrs, values):
             members = vars(attrs[k])
-            snap["%s.%s" % (modname, k)] = dict(zip(members, map(id, members.values()), strict=True))
+            snap[modname + "." + k] = (tuple(members), tuple(members.values()), members)
+    parts = list(snap.values())
+    snap.lives = [p[2] for p in parts]
+    snap.sizes = [len(p[1]) for p in parts]
+    snap.flat_keys = list(itertools.chain.from_iterable(p[0] for p in parts))
+    snap.flat_values = list(itertools.chain.from_iterable(p[1] for p in parts))
+    snap.tail = _newest()
+    _LAST[0] = snap
     return snap
 
 
-#: module -> (identities of its attributes, names of its plugfair classes):
-#: a module's attributes are scanned for classes again only when they change.
-_CLASSES: dict[str, tuple[tuple[int, ...], list[str]]] = {}
+#: The last snapshot (in a list: a module attribute that changed would be
+#: a change to plugfair's own modules).
+_LAST: list[Snapshot | None] = [None]
 
 
-def _classes_in(modname: str, attrs: Mapping[str, Any], ids: tuple[int, ...]) -> list[str]:
+def _unchanged(before: Snapshot) -> bool:
+    """Whether nothing :func:`host_changes` reports can have happened
+    since ``before``: no plugfair module imported, replaced or removed
+    since, no attribute of a recorded module or class changed (the fast
+    check: identities, in C loops)."""
+    modules = sys.modules
+    if any(_is_plugfair(n) and n not in before and modules.get(n) is not None for n in _since(before.tail)):
+        return False  # a plugfair module imported since
+    if not all(map(operator.is_, map(modules.get, before.modnames), before.modules)):
+        return False  # one replaced or removed
+    lives = before.lives
+    return (
+        list(map(len, lives)) == before.sizes
+        and all(map(operator.is_, itertools.chain.from_iterable(map(_VALUES, lives)), before.flat_values))
+        and all(map(operator.is_, itertools.chain.from_iterable(lives), before.flat_keys))
+    )
+
+
+def _newest() -> tuple[str, object] | None:
+    newest = next(reversed(sys.modules), None)
+    return (newest, sys.modules[newest]) if newest is not None else None
+
+
+def _since(tail: tuple[str, object] | None) -> list[str]:
+    """The ``sys.modules`` entries added after ``tail`` (all of them if it
+    is gone): new entries go to the end, so only those are looked at, not
+    the thousands of modules a big suite imports."""
+    modules = sys.modules
+    added: list[str] = []
+    for name in reversed(modules):
+        if tail is not None and name == tail[0] and modules.get(name) is tail[1]:
+            return added
+        added.append(name)
+    return added
+
+
+_PLUGFAIR_PREFIX = operator.methodcaller("startswith", "plugfair")
+_VALUES = operator.methodcaller("values")
+
+
+def _identical(a: Sequence[object], b: Sequence[object]) -> bool:
+    """Whether two sequences hold the very same objects (no ``==``)."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
+#: module -> (its attributes' objects, names of its plugfair classes): a
+#: module's attributes are scanned for classes again only when they change.
+_CLASSES: dict[str, tuple[tuple[object, ...], list[str]]] = {}
+
+
+def _classes_in(modname: str, attrs: Mapping[str, Any], values: tuple[object, ...]) -> list[str]:
     """Names of the plugfair classes among the module attributes ``attrs``."""
     cached = _CLASSES.get(modname)
-    if cached is not None and cached[0] == ids:
+    if cached is not None and len(cached[0]) == len(values) and all(map(operator.is_, cached[0], values)):
         return cached[1]
     names = [
         k for k, val in list(attrs.items())
         if isinstance(val, type) and str(getattr(val, "__module__", "")).startswith("plugfair")
     ]
-    _CLASSES[modname] = (ids, names)
+    _CLASSES[modname] = (values, names)
     return names
 
 
@@ -146,26 +240,32 @@ def _is_plugfair(modname: str) -> bool:
     return modname == "plugfair" or modname.startswith("plugfair.")
 
 
-def host_changes(before: dict[str, dict[str, int]], package: str | None = None) -> list[str]:
+def host_changes(before: Snapshot, package: str | None = None) -> list[str]:
     """Return the plugfair attributes changed since ``before``.
 
     :param package: the plugin's top-level package; attributes that this
         package added to plugfair classes, or to plugfair modules imported
         after ``before`` was taken, are reported too.
     """
+    if _unchanged(before):
+        return []
     after = snapshot_host()
     changed: list[str] = []
     foreign = bool(package) and package != "plugfair"
-    for owner, attrs in before.items():
+    for owner, (keys, values, _live) in before.items():
         now = after.get(owner)
-        if now is None or now == attrs:
+        if now is None or (_identical(now[0], keys) and _identical(now[1], values)):
             continue
-        changed.extend("%s.%s" % (owner, name) for name, ident in attrs.items() if now.get(name) != ident)
-        changed.extend(_added(owner, sorted(now.keys() - attrs.keys()), str(package) if foreign else None))
+        old, new = dict(zip(keys, values, strict=True)), dict(zip(now[0], now[1], strict=True))
+        changed.extend("%s.%s" % (owner, name) for name, value in old.items() if new.get(name, _GONE) is not value)
+        changed.extend(_added(owner, sorted(new.keys() - old.keys()), str(package) if foreign else None))
     if foreign:
-        new = sorted(m for m in after.keys() - before.keys() if m in sys.modules)
-        changed.extend(_planted(str(package), new))
+        added = sorted(m for m in after.keys() - before.keys() if m in sys.modules)
+        changed.extend(_planted(str(package), added))
     return sorted(set(changed))
+
+
+_GONE = object()
 
 
 def _added(owner: str, names: Sequence[str], package: str | None) -> list[str]:
@@ -299,6 +399,69 @@ class _Print:
         ]
 
 
+class _Prints:
+    """The :class:`_Print` of every plugin probed earlier in this process,
+    with a check of all of them at once.
+
+    Every turn checks every earlier plugin, so the check is kept in C
+    loops (``map`` over module lookups, attribute lookups and identity
+    comparisons); only when it finds a change does :class:`Watch` ask each
+    print what changed.
+    """
+
+    def __init__(self) -> None:
+        self.by_target: dict[str, _Print] = {}
+        self._index()
+
+    def add(self, fp: _Print, target: str) -> None:
+        self.by_target[target] = fp
+        self._lay_out(fp)
+
+    def _index(self) -> None:
+        """Lay every print out for :meth:`unchanged` (after
+        :meth:`_Print.take`)."""
+        self._slow: list[_Print] = []
+        self._names: list[str] = []
+        self._modules: list[object] = []
+        self._attrs: list[str] = []
+        self._objs: list[object] = []
+        self._members: list[Mapping[str, object]] = []
+        self._sizes: list[int] = []
+        self._values: list[object] = []
+        for fp in self.by_target.values():
+            self._lay_out(fp)
+
+    def _lay_out(self, fp: _Print) -> None:
+        if fp.module is None or len(fp.attrs) != 1 or fp.obj is None:
+            self._slow.append(fp)  # a module, a nested class, a failed import
+            return
+        self._names.append(fp.modname)
+        self._modules.append(fp.module)
+        self._attrs.append(fp.attrs[0])
+        self._objs.append(fp.obj)
+        self._members.append(fp.members)
+        self._sizes.append(len(fp.values))
+        self._values.extend(fp.values)
+
+    def take(self) -> None:
+        for fp in self.by_target.values():
+            fp.take()
+        self._index()
+
+    def unchanged(self) -> bool:
+        """Whether no print changed (the fast check of every print)."""
+        modules = list(map(sys.modules.get, self._names))
+        if not all(map(operator.is_, modules, self._modules)):
+            return False
+        objs = list(map(getattr, modules, self._attrs, itertools.repeat(None)))
+        if not all(map(operator.is_, objs, self._objs)):
+            return False
+        if list(map(len, self._members)) != self._sizes:
+            return False
+        values = list(itertools.chain.from_iterable(map(_VALUES, self._members)))
+        return all(map(operator.is_, values, self._values)) and all(fp.same() for fp in self._slow)
+
+
 def _attrs(target: str) -> list[str]:
     """``["Outer", "Inner"]`` of ``module:Outer.Inner`` (``[]`` for a module)."""
     return [a for a in target.partition(":")[2].strip().split(".") if a]
@@ -320,7 +483,7 @@ class Watch:
 
     def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
         self._targets: dict[str, dict[str, str]] = {}  # module -> target -> name
-        self._prints: dict[str, _Print] = {}
+        self._prints = _Prints()
         self._roots: dict[str, str] = {}  # root -> module
         self._modules: dict[str, Any] = {}
         self._hooks: tuple[int, ...] = ()
@@ -358,8 +521,8 @@ class Watch:
         """
         self._modules = dict(sys.modules)
         self._hooks = _import_system()
-        for fp in self._prints.values() if refresh else ():
-            fp.take()
+        if refresh and not self._prints.unchanged():
+            self._prints.take()
 
     def end(self, name: str, target: str) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
         """Judge the plugin whose turn it was.
@@ -371,26 +534,27 @@ class Watch:
         """
         mine = self.owner(target.partition(":")[0].strip())
         patches = []
-        for fp in self._prints.values():
-            if fp.same():
-                continue
-            changed = fp.changes()
-            if changed:
-                patches.append("plugin %s (%s)" % (fp.name, ", ".join(changed[:5])))
-            fp.take()
+        if not self._prints.unchanged():
+            for fp in self._prints.by_target.values():
+                changed = fp.changes()
+                if changed:
+                    patches.append("plugin %s (%s)" % (fp.name, ", ".join(changed[:5])))
+            self._prints.take()
         taint: list[str] = []
         if _import_system() != self._hooks:
             taint.append("it changed the import system (sys.meta_path, sys.path_hooks or builtins)")
         seen = self._sys_modules(mine, patches, taint)
-        if target not in self._prints and not _is_plugfair(target):
-            self._prints[target] = _Print(name, target)
+        if target not in self._prints.by_target and not _is_plugfair(target):
+            self._prints.add(_Print(name, target), target)
         return patches, taint, seen
 
     def _sys_modules(self, mine: str | None, patches: list[str], taint: list[str]) -> dict[str, dict[str, str]]:
         """Replaced and new ``sys.modules`` entries: the patches and taint
         they make, and the code maps of plugins whose turn has not come."""
         before, now = self._modules, dict(sys.modules)
-        for modname in [n for n, m in before.items() if now.get(n) is not m]:
+        names = list(before)
+        replaced = itertools.compress(names, map(operator.is_not, map(now.get, names), before.values()))
+        for modname in list(replaced):
             owner = self.owner(modname)
             if owner is not None and owner != mine:
                 patches.append("%s (it replaced module %s in sys.modules)" % (self._who(owner), modname))
@@ -407,7 +571,7 @@ class Watch:
             elif package is not None and _owned_in(now[modname], modname, package):
                 changed = _owned_in(now[modname], modname, package)
                 patches.append("%s (%s)" % (self._who(owner), ", ".join(changed[:5])))
-            waiting = [t for t in self._targets.get(owner, {}) if t not in self._prints]
+            waiting = [t for t in self._targets.get(owner, {}) if t not in self._prints.by_target]
             if waiting:
                 taint.append("it imported %s, of a plugin whose turn has not come" % modname)
             for target in waiting if modname == owner else []:
@@ -429,14 +593,30 @@ class LoadGuard:
 
     def __init__(self, plugins: Iterable[Sequence[str]]) -> None:
         self._watch = Watch(plugins)
-        self._host: dict[str, dict[str, int]] = {}
+        self._host = Snapshot()
+        self._batched = False
+        #: The last load ended cleanly in a batch.
+        self._continuing = False
 
     def begin(self) -> None:
         """Call before a plugin is imported: only what changes from now
         until :meth:`end` counts (a host's own code, and a test's patches,
         run between loads)."""
         self._host = snapshot_host()
-        self._watch.begin(refresh=True)
+        self._watch.begin(refresh=not self._continuing)
+        self._continuing = False
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Loads one right after another: between the :meth:`end` of one
+        and the :meth:`begin` of the next only the caller's loop runs, so
+        the next load starts from what the last one checked instead of
+        looking at every plugin loaded before again."""
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = self._continuing = False
 
     def end(self, name: str, target: str) -> list[str]:
         """Call after it loaded; what it changed that is not its own, in
@@ -444,6 +624,7 @@ class LoadGuard:
         top = target.partition(":")[0].strip().split(".")[0]
         patched = host_changes(self._host, top)
         found = ["plugfair internals (%s)" % ", ".join(patched[:5])] if patched else []
+        self._continuing = self._batched
         return found + self._watch.end(name, target)[0]
 
 

@@ -1,51 +1,76 @@
 """The manifest cache: what every installed plugin provides, on disk.
 
 Listing plugins and printing help read the manifest, so they import no
-plugin module.  The manifest is rebuilt by probing the plugins in a child
-process whenever the environment changes:
+plugin module.  The manifest is built by probing the plugins in child
+processes (:mod:`plugfair.registry.build`), and brought up to date
+whenever the environment changes:
 
-* the key covers the interpreter, ``sys.path``, the names of the
-  distribution metadata directories on it (installing, upgrading or
+* the *key* covers the interpreter, ``sys.path``, plugfair's own version
+  and every setting that shapes the records (the probe's deadline per
+  plugin, ``[plugfair] hook_timeout``, decides whether a slow plugin is
+  recorded as hung); when it changes, every plugin is probed again;
+* the *state* covers, for each ``sys.path`` entry, the names of the
+  distribution metadata directories in it (installing, upgrading or
   removing a distribution changes them), the mtime of each one's
-  ``entry_points.txt`` and of each ``.pth`` file, and plugfair's own
-  version; other files in ``sys.path`` directories are ignored, so a busy
-  working directory does not invalidate the cache;
-* each record also lists the plugin module files (and those of its
-  parent packages), whose mtimes are checked on read, so editing an
-  editable install is seen too, also for a plugin that failed at import;
-* the key also covers every setting that shapes the records: the probe's
-  deadline per plugin (``[plugfair] hook_timeout``) decides whether a slow
-  plugin is recorded as hung, so a manifest written under one timeout is
-  never reused under another.
+  ``entry_points.txt`` and of each ``.pth`` and ``.egg-link`` file; other
+  files in those directories are ignored, so a busy working directory
+  does not invalidate the cache;
+* each record lists the plugin's module files (and those of its parent
+  packages), whose mtimes are checked on read, so editing an editable
+  install is seen too, also for a plugin that failed at import.
 
-Writes go to a temporary file that is renamed over the old one, so
-concurrent writers never leave a torn file; a file that does not parse, or
-whose key does not match, is rebuilt.  The cache is off when
-``PLUGFAIR_NO_CACHE`` is set, with ``--no-cache`` or with
-``[plugfair] manifest_cache = false``.
+When only the state or module files changed, only what changed is
+probed again (:func:`plugfair.registry.build.build`: the plugins of the
+distributions that were added, upgraded or edited, those whose files
+changed, and the plugins that import them); the other records are kept.
+A change to anything that is not a plugin's distribution (a library, a
+``.pth`` file, a zip or egg on the path) probes everything again.
+
+The file is ``marshal`` data behind a magic line and a CRC-32 of it: the
+warm path (help, listings) compares the key and the state with what is
+on disk directly, with no hashing library and no JSON.  Writes go to a
+temporary file that is renamed over the old one, so concurrent writers
+never leave a torn file; a file that is damaged, foreign or of another
+format is rebuilt.  The cache directory is trusted as the user's own
+site-packages are (``marshal`` does not defend against crafted data).
+The cache is off when ``PLUGFAIR_NO_CACHE`` is set, with ``--no-cache``
+or with ``[plugfair] manifest_cache = false``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
+import marshal
 import os
 import sys
-from typing import Any
+from collections.abc import Sequence
 
 # What a rebuild needs (the probe, the child processes) is imported where
 # it is needed: the warm path (help, listings) must stay near interpreter
 # start-up.
 from plugfair.registry.childproc import child_sys_path
-from plugfair.registry.records import STATUS_FAILED, PluginRecord, Problem
+from plugfair.registry.records import FILES_INDEX, STATUS_FAILED, PluginRecord, Problem
 
-__all__ = ["cache_dir", "environment_key", "check_timeout", "load", "build", "remember", "Manifest"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
-FORMAT = 4
+__all__ = [
+    "cache_dir", "environment_key", "check_timeout", "load", "build", "remember", "store",
+    "Manifest", "FORMAT",
+]
+
+FORMAT = 5
 
 #: The probe's deadline per plugin when nothing else is configured.
 DEFAULT_TIMEOUT = 10.0
+
+_MAGIC = b"plugfair manifest 5\n"
+
+#: Distribution metadata directories, and the files that change the import
+#: path or system (their names are compared lower-case, as importlib.metadata
+#: does).
+_METADATA = (".dist-info", ".egg-info")
+_LINKS = (".pth", ".egg-link")
 
 
 def cache_dir() -> str:
@@ -59,46 +84,41 @@ def cache_dir() -> str:
     return os.path.join(base, "plugfair")
 
 
-_METADATA = (".dist-info", ".egg-info")
-_LINKS = (".pth", ".egg-link")
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
-def _path_state(path: list[str]) -> list[Any]:
-    """What is installed on ``path``, cheaply.
+def _entry_state(entry: str) -> tuple[Any, ...]:
+    """What is installed in one path entry, cheaply (see the module's
+    docstring): ``(entry, ((name, mtime), ...))`` for a directory,
+    ``(entry, mtime)`` for a file (a zip), ``(entry, None)`` if missing."""
+    where = entry or "."
+    try:
+        names = os.listdir(where)
+    except NotADirectoryError:
+        return (entry, _mtime(where))
+    except OSError:
+        return (entry, None)
+    items = []
+    if where.lower().endswith(".egg"):  # an egg directory: its own metadata
+        items.append(("EGG-INFO", _mtime(os.path.join(where, "EGG-INFO", "entry_points.txt"))))
+    prefix = os.path.join(where, "")
+    for name in names:
+        low = name.lower()
+        if low.endswith(_METADATA):
+            items.append((name, _mtime(prefix + name + os.sep + "entry_points.txt")))
+        elif low.endswith(_LINKS):
+            items.append((name, _mtime(prefix + name)))
+    items.sort()
+    return (entry, tuple(items))
 
-    For a directory: the names of its distribution metadata directories
-    (they carry the version, so upgrades show), the mtime of each one's
-    ``entry_points.txt``, and the mtime of each ``.pth``/``.egg-link`` file.
-    Other files in the directory are ignored, so a busy working directory on
-    ``sys.path`` does not invalidate the cache.  For a zip or egg file: its
-    mtime.
-    """
-    state: list[Any] = []
-    for entry in path:
-        where = entry or "."
-        try:
-            names = os.listdir(where)
-        except NotADirectoryError:
-            try:
-                state.append([entry, os.stat(where).st_mtime_ns])
-            except OSError:
-                state.append([entry, None])
-            continue
-        except OSError:
-            state.append([entry, None])
-            continue
-        for name in sorted(names):
-            if name.endswith(_METADATA):
-                target = os.path.join(where, name, "entry_points.txt")
-            elif name.endswith(_LINKS):
-                target = os.path.join(where, name)
-            else:
-                continue
-            try:
-                state.append([name, os.stat(target).st_mtime_ns])
-            except OSError:
-                state.append([name, None])
-    return state
+
+def path_state(path: list[str]) -> tuple[Any, ...]:
+    """What is installed on ``path``: :func:`_entry_state` of each entry."""
+    return tuple(map(_entry_state, path))
 
 
 def check_timeout(timeout: object) -> float:
@@ -109,10 +129,10 @@ def check_timeout(timeout: object) -> float:
         (``nan`` would never expire, and 0 or less would fail every plugin).
     """
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        value = math.nan
+        value = float("nan")
     else:
         value = float(timeout)
-    if not (math.isfinite(value) and value > 0):
+    if not (value > 0 and value != float("inf")):  # nan compares false
         from plugfair.interface.errors import ConfigError
 
         raise ConfigError(
@@ -122,52 +142,91 @@ def check_timeout(timeout: object) -> float:
     return value
 
 
-def environment_key(path: list[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> str:
-    """Hash of everything whose change must invalidate the manifest.
+def _key(path: list[str], timeout: float) -> tuple[Any, ...]:
+    """What, when it changes, makes every record stale."""
+    from plugfair import __version__
+
+    return (FORMAT, __version__, sys.executable, sys.prefix, tuple(path), ("hook_timeout", timeout))
+
+
+def environment_key(path: list[str] | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, ...]:
+    """Everything whose change must bring the manifest up to date: the
+    key and the state (see the module's docstring).
 
     :param timeout: the probe's deadline per plugin: it shapes the records
         (a plugin that hangs for 5 s is failed under 1 s and fine under 10
         s), so it is part of the key.
     """
-    from plugfair import __version__
-
     path = list(sys.path if path is None else path)
-    settings = {"hook_timeout": check_timeout(timeout)}
-    material = json.dumps(
-        [FORMAT, __version__, sys.executable, sys.prefix, path, _path_state(path), settings]
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    return (_key(path, check_timeout(timeout)), path_state(path))
 
 
-def _cache_file(path: list[str]) -> str:
-    ident = hashlib.sha256(
-        json.dumps([sys.executable, sys.prefix, path]).encode("utf-8")
-    ).hexdigest()[:16]
-    return os.path.join(cache_dir(), "manifest-%s.json" % ident)
+def _cache_file(path: list[str], suffix: str = "bin") -> str:
+    import zlib
+
+    ident = zlib.crc32(repr((sys.executable, sys.prefix, list(path))).encode("utf-8"))
+    return os.path.join(cache_dir(), "manifest-%08x.%s" % (ident, suffix))
 
 
 class Manifest:
     """The records of every installed plugin, in discovery order."""
 
-    def __init__(self, records: list[PluginRecord], *, source: str) -> None:
+    def __init__(
+        self, records: list[PluginRecord], *, source: str, probed: int | None = None,
+        entry_points: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    ) -> None:
         self.records = records
-        #: ``"cache"``, ``"probe"`` or ``"classes"``: where it came from.
+        #: ``"cache"`` or ``"probe"``: where it came from.
         self.source = source
+        #: How many plugins were probed to make it (0 from the cache).
+        self.probed = len(records) if probed is None else probed
+        #: Group -> ``((name, value), ...)`` of the other entry-point groups
+        #: asked for (see :func:`load`).
+        self.entry_points = entry_points or {}
 
 
-def _fresh(records: list[dict[str, Any]]) -> bool:
-    for rec in records:
-        for path, mtime in rec.get("files", {}).items():
+def _stale(rows: list[tuple[Any, ...]]) -> list[int]:
+    """Indexes of the records whose module files changed."""
+    stat = os.stat
+    out = []
+    for i, row in enumerate(rows):
+        for path, mtime in row[FILES_INDEX].items():
             try:
-                if os.stat(path).st_mtime_ns != mtime:
-                    return False
+                if stat(path).st_mtime_ns != mtime:
+                    out.append(i)
+                    break
             except OSError:
-                return False
-    return True
+                out.append(i)
+                break
+    return out
 
 
-def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifest:
-    """Return the manifest, from the cache when it is valid.
+def _read(filename: str) -> dict[str, Any] | None:
+    """The data of a manifest file, or ``None`` if it is missing, damaged,
+    foreign or of another format."""
+    import zlib
+
+    try:
+        with open(filename, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 4
+    if not blob.startswith(_MAGIC) or len(blob) < head:
+        return None
+    if int.from_bytes(blob[head - 4 : head], "big") != zlib.crc32(memoryview(blob)[head:]):
+        return None
+    try:
+        data = marshal.loads(memoryview(blob)[head:])
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("records"), list) and "key" in data):
+        return None
+    return data
+
+
+def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT, groups: Sequence[str] = ()) -> Manifest:
+    """Return the manifest, from the cache when it is up to date.
 
     The import path is taken with no entry relative to the current
     directory (:func:`~plugfair.registry.childproc.child_sys_path`), so
@@ -175,34 +234,93 @@ def load(*, use_cache: bool = True, timeout: float = DEFAULT_TIMEOUT) -> Manifes
 
     :param timeout: seconds the probe gives each plugin (``[plugfair]
         hook_timeout``); a manifest probed with another timeout is not used.
+    :param groups: prefixes of other entry-point groups whose entry
+        points the manifest should list too (in
+        :attr:`Manifest.entry_points`, as stevedore lists them; the CLI
+        asks for cliff's formatters and command hooks), read when the
+        manifest is built, so they are as up to date as the records.
     :raises ConfigError: if ``timeout`` is not a finite number above 0.
     """
     timeout = check_timeout(timeout)
     path = child_sys_path()
     if os.environ.get("PLUGFAIR_NO_CACHE"):
         use_cache = False
+    key = _key(path, timeout)
+    state = path_state(path)
     filename = _cache_file(path)
-    key = environment_key(path, timeout=timeout)
-    if use_cache:
+    old = _read(filename) if use_cache else None
+    stale: list[int] = []
+    if old is not None and old["key"] == key:
         try:
-            with open(filename, encoding="utf-8") as f:
-                data = json.load(f)
-            if (
-                isinstance(data, dict)
-                and data.get("key") == key
-                and isinstance(data.get("records"), list)
-                and _fresh(data["records"])
-            ):
-                return Manifest(
-                    [PluginRecord.from_dict(d) for d in data["records"]],
-                    source="cache",
-                )
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            pass  # missing, torn or foreign: rebuild
-    records = build(path, timeout=timeout)
+            stale = _stale(old["records"])
+            if not stale and old.get("state") == state:
+                return _warm(old, path, groups, filename)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            old = None
+    else:
+        old = None
+    from plugfair.registry import build as builder
+
+    previous = None
+    if old is not None:
+        previous = builder.Previous.of(old, stale, _read_extra(filename, old.get("token")))
+    prefixes = _prefixes(old, groups)
+    built = builder.build(path, timeout=timeout, previous=previous, state=state, groups=prefixes)
+    found = built.groups
     if use_cache:
-        _write(filename, {"key": key, "records": [x.to_dict() for x in records]})
-    return Manifest(records, source="probe")
+        main, extra = built.data(key, state)
+        _write_pair(filename, dict(main, groups=(prefixes, found)), extra)
+    return Manifest(built.records, source="probe", probed=built.probed, entry_points=found)
+
+
+def _prefixes(data: dict[str, Any] | None, groups: Sequence[str]) -> tuple[str, ...]:
+    """The group prefixes asked for now and before (all are kept)."""
+    before = data.get("groups") if data is not None else None
+    known = before[0] if isinstance(before, tuple) and len(before) == 2 else ()
+    return tuple(sorted(set(groups) | set(known)))
+
+
+def _groups(path: list[str], prefixes: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    if not prefixes:
+        return {}
+    from plugfair.registry.distributions import group_entry_points
+
+    return group_entry_points(path, prefixes)
+
+
+def _warm(data: dict[str, Any], path: list[str], groups: Sequence[str], filename: str) -> Manifest:
+    """The manifest from an up-to-date file; the entry points of groups
+    it does not list yet are read and kept (nothing is probed)."""
+    records = [PluginRecord.from_row(row) for row in data["records"]]
+    stored = data.get("groups")
+    if isinstance(stored, tuple) and len(stored) == 2 and set(groups) <= set(stored[0]):
+        return Manifest(records, source="cache", probed=0, entry_points=stored[1])
+    prefixes = _prefixes(data, groups)
+    found = _groups(path, prefixes)
+    _write(filename, dict(data, groups=(prefixes, found)))
+    return Manifest(records, source="cache", probed=0, entry_points=found)
+
+
+def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRecord]:
+    """Probe every plugin on ``path`` in child processes; return their records.
+
+    See :func:`plugfair.registry.build.build`.
+
+    :raises ConfigError: if ``timeout`` is not a finite number above 0.
+    """
+    from plugfair.registry import build as builder
+
+    return builder.build(path, timeout=check_timeout(timeout)).records
+
+
+def store(records: list[PluginRecord], path: list[str] | None = None, *,
+          timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Write a manifest holding ``records`` for ``path`` (default
+    ``sys.path``) as it is now, as if they had been probed (a test seam:
+    the first change to the path probes everything)."""
+    path = list(sys.path if path is None else path)
+    key, state = environment_key(path, timeout=timeout)
+    _write(_cache_file(path), {"key": key, "state": state, "records": [x.to_row() for x in records]})
 
 
 def remember(rec: PluginRecord) -> None:
@@ -220,30 +338,74 @@ def remember(rec: PluginRecord) -> None:
     if os.environ.get("PLUGFAIR_NO_CACHE"):
         return
     filename = _cache_file(child_sys_path())
-    try:
-        with open(filename, encoding="utf-8") as f:
-            data = json.load(f)
-        for cached in data["records"]:
-            if [cached.get(k) for k in ("name", "target", "distribution", "host")] == [
-                    rec.name, rec.target, rec.distribution, rec.host]:
-                cached["status"] = STATUS_FAILED
-                cached["problems"] = [p.to_dict() for p in rec.problems]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    data = _read(filename)
+    if data is None:
         return  # no cache, or not one we can read: nothing to keep
+    try:
+        rows = data["records"]
+        for i, row in enumerate(rows):
+            cached = PluginRecord.from_row(row)
+            if [cached.name, cached.target, cached.distribution, cached.host] == [
+                    rec.name, rec.target, rec.distribution, rec.host]:
+                cached.status = STATUS_FAILED
+                cached.problems = [Problem(p.kind, p.reason, p.remedy, p.traceback) for p in rec.problems]
+                rows[i] = cached.to_row()
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        return
     _write(filename, data)
 
 
-def _write(filename: str, data: dict[str, Any]) -> None:
-    import tempfile
+def _extra_file(filename: str) -> str:
+    return filename[: -len(".bin")] + ".build"
 
+
+def _read_extra(filename: str, token: object) -> dict[str, Any]:
+    """What only a rebuild needs (see :class:`plugfair.registry.build.Built`),
+    if the file next to ``filename`` was written with it (same ``token``)."""
+    data = _read(_extra_file(filename))
+    if data is None or token is None or data.get("token") != token:
+        return {}
+    return data
+
+
+def _write_pair(filename: str, main: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Write the manifest and, next to it, what only a rebuild reads; a
+    token ties the two (a reader of one writer's manifest and another's
+    extra data takes neither extra)."""
+    token = os.urandom(8)
+    _write(_extra_file(filename), dict(extra, key=None, records=[], token=token))
+    _write(filename, dict(main, token=token))
+
+
+def _shared(value: Any, memo: dict[Any, Any]) -> Any:
+    """``value`` with equal strings made one object, so ``marshal`` writes
+    each once (plugins repeat warnings, units and descriptions)."""
+    if isinstance(value, str):
+        return memo.setdefault(value, value)
+    if isinstance(value, tuple):
+        return tuple(_shared(v, memo) for v in value)
+    if isinstance(value, list):
+        return [_shared(v, memo) for v in value]
+    if isinstance(value, dict):
+        return {_shared(k, memo): _shared(v, memo) for k, v in value.items()}
+    return value
+
+
+def _write(filename: str, data: dict[str, Any]) -> None:
+    """Write ``data`` as a manifest file, atomically."""
+    import tempfile
+    import zlib
+
+    payload = marshal.dumps(_shared(data, {}) if data.get("records") else data)
+    blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
     directory = os.path.dirname(filename)
     try:
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        # No fsync: a file a crash leaves empty or damaged fails its CRC
+        # check, and is rebuilt.
         os.replace(tmp, filename)
     except OSError:
         # A read-only or full cache directory only costs speed.
@@ -251,210 +413,3 @@ def _write(filename: str, data: dict[str, Any]) -> None:
             os.unlink(tmp)
         except (OSError, UnboundLocalError):
             pass
-
-
-def build(path: list[str], *, timeout: float = DEFAULT_TIMEOUT) -> list[PluginRecord]:
-    """Probe every plugin in child processes and return their records.
-
-    The host lists the entry points itself and hands the child one plugin
-    at a time (:func:`plugfair.registry.childproc.host.run_units`): a plugin
-    that kills the child, or stops answering for ``timeout`` seconds, is
-    recorded as failed and a new child carries on with the rest, and an
-    answer the host did not ask for is never taken as another plugin's
-    record.  A plugin's record is its own: nothing another plugin does
-    changes it.
-
-    :raises ConfigError: if ``timeout`` is not a finite number above 0.
-    """
-    from plugfair.registry import probe
-    from plugfair.registry.childproc import host as childproc
-
-    timeout = check_timeout(timeout)
-    units = [
-        childproc.Unit(probe.ident(name, target, dist), {
-            "name": name, "target": target, "dist": dist, "version": version, "host": None,
-        })
-        for name, target, dist, version in probe.entry_points(path)
-    ]
-    job: dict[str, Any] = {
-        "sys_path": child_sys_path(path),
-        "plugins": [[u.payload["name"], u.payload["target"]] for u in units],
-    }
-    order = list(units)
-
-    def follow(unit: childproc.Unit, outcome: childproc.Outcome) -> list[childproc.Unit]:
-        hosted = _hosted_units(unit, outcome.result or {})
-        job["plugins"].extend([h.payload["name"], h.payload["target"]] for h in hosted)
-        at = order.index(unit) + 1
-        order[at:at] = [h for h in hosted if h.ident not in {u.ident for u in order}]
-        return hosted
-
-    outcomes = childproc.run_units(
-        "plugfair.registry.probe:handler", job, units, timeout=timeout, follow=follow
-    )
-    if units and all(o.kind == "start" for o in outcomes.values()):
-        return [_broken_probe(next(iter(outcomes.values())).why)]
-    records = {u.ident: _record(u, outcomes.get(u.ident), path, timeout) for u in order}
-    _judge_sightings(order, outcomes, records)
-    return [records[u.ident] for u in order if _hosted_by_usable(records[u.ident], records, u)]
-
-
-def _hosted_units(unit: Any, result: dict[str, Any]) -> list[Any]:
-    """The units of the plugins a host's accepted answer declares."""
-    from plugfair.registry import probe
-    from plugfair.registry.childproc import host as childproc
-
-    record = result.get("record")
-    if unit.payload.get("host") is not None or not isinstance(record, dict):
-        return []
-    if record.get("status") != "ok" or not _is_own(unit, record):
-        return []
-    declared = [h for h in result.get("hosted") or [] if isinstance(h, list) and len(h) == 5
-                and all(isinstance(x, str) for x in h)]
-    names = record.get("hosted") or []
-    return [
-        childproc.Unit(probe.ident(name, module, dist, unit.payload["name"]), {
-            "name": name, "target": module, "dist": dist, "version": version, "origin": origin,
-            "host": unit.payload["name"], "host_unit": unit.payload,
-        })
-        for name, module, dist, version, origin in declared
-        if name in names
-    ]
-
-
-def _is_own(unit: Any, record: dict[str, Any]) -> bool:
-    """Whether ``record`` describes the plugin of ``unit``, as the host
-    itself named it."""
-    p = unit.payload
-    return [record.get(k) for k in ("name", "target", "distribution", "host")] == [
-        p["name"], p["target"], p["dist"], p["host"]]
-
-
-def _hosted_by_usable(rec: PluginRecord, records: dict[str, PluginRecord], unit: Any) -> bool:
-    """Keep a hosted plugin's record only while its host is usable (a host
-    found failed after its turn hosts nothing)."""
-    host = unit.payload.get("host_unit")
-    if host is None:
-        return True
-    from plugfair.registry import probe
-
-    found = records.get(probe.ident(host["name"], host["target"], host["dist"]))
-    return found is not None and found.status == "ok" and rec.name in found.hosted
-
-
-def _record(unit: Any, outcome: Any, path: list[str], timeout: float) -> PluginRecord:
-    """The record of ``unit`` from its outcome, as the host judges it."""
-    if outcome is None or outcome.result is None:
-        why = outcome.why if outcome is not None else "it was not probed"
-        kind = outcome.kind if outcome is not None else "probe"
-        return _culprit_record(unit.payload, kind, why, path, timeout)
-    data = outcome.result.get("record")
-    if not _fits(data, _RECORD) or not _is_own(unit, data):
-        return _culprit_record(unit.payload, "forged", "its probe answered with a record that is malformed "
-                               "or not its own", path, timeout)
-    rec = PluginRecord.from_dict(data)
-    for taint in outcome.taint:
-        if taint.startswith("fork:"):
-            _fail(rec, "fork", "it forked the probe process while it was loaded (%s); a plugin must not "
-                  "fork when it is imported or its hooks are called" % taint[5:].strip())
-    return rec
-
-
-#: The shape of a record as the probe sends it: a type, a tuple of the
-#: values or types allowed, ``[shape]`` for a list, ``{str: shape}`` for a
-#: mapping, or a dict of the keys a mapping must have, with their shapes.
-_PROBLEM = {"kind": str, "reason": str, "remedy": str, "traceback": str}
-_RECORD: dict[str, Any] = {
-    "name": str, "target": str, "distribution": str, "version": str, "api_version": str,
-    "description": str, "status": ("ok", "failed", "incompatible"), "problems": [_PROBLEM],
-    "commands": {str: str}, "config_groups": {str: [str]},
-    "quota": [{"name": str, "default": int, "unit": str, "description": str}],
-    "quota_usage": bool, "prepares": bool, "services": [str], "test_packages": [str],
-    "files": {str: int}, "host": (str, None), "origin": str, "hosted": [str],
-    "warnings": [str],
-}
-
-
-def _fits(value: Any, shape: Any) -> bool:
-    """Whether decoded JSON ``value`` has ``shape`` (see :data:`_RECORD`)."""
-    if isinstance(shape, type):
-        return isinstance(value, shape) and (shape is bool or not isinstance(value, bool))
-    if isinstance(shape, tuple):
-        return any(_fits(value, s) if isinstance(s, type) else value == s for s in shape)
-    if isinstance(shape, list):
-        return isinstance(value, list) and all(_fits(v, shape[0]) for v in value)
-    if not isinstance(value, dict):
-        return False
-    if str in shape:
-        return all(isinstance(k, str) and _fits(v, shape[str]) for k, v in value.items())
-    return value.keys() == shape.keys() and all(_fits(value[k], s) for k, s in shape.items())
-
-
-def _judge_sightings(order: list[Any], outcomes: dict[str, Any], records: dict[str, PluginRecord]) -> None:
-    """A plugin that changed the class of a plugin probed after it: what
-    its turn saw of that class differs from what that plugin's own turn
-    saw (in a fresh process)."""
-    from plugfair.registry.integrity import code_changes
-
-    own = {}
-    for unit in order:
-        outcome = outcomes.get(unit.ident)
-        if outcome is not None and outcome.result is not None and isinstance(outcome.result.get("code"), dict):
-            own[unit.payload["target"]] = (unit.payload["name"], outcome.result["code"])
-    for unit in order:
-        outcome = outcomes.get(unit.ident)
-        seen = outcome.result.get("seen") if outcome is not None and outcome.result is not None else None
-        for target, view in (seen or {}).items() if isinstance(seen, dict) else ():
-            if target not in own or not isinstance(view, dict):
-                continue
-            name, theirs = own[target]
-            changed = code_changes(theirs, view)
-            if changed and name != unit.payload["name"]:
-                _fail(records[unit.ident], "tamper", "it changes what is not its own: plugin %s (%s)"
-                      % (name, ", ".join("%s.%s" % (target.replace(":", "."), a) for a in changed[:5])))
-
-
-def _fail(rec: PluginRecord, kind: str, reason: str) -> None:
-    rec.status = STATUS_FAILED
-    rec.problems.append(
-        Problem(kind=kind, reason=reason, remedy="Report it to the plugin's authors (distribution %s), "
-                "or disable it with '[plugfair] disabled_plugins = %s'." % (rec.distribution, rec.name))
-    )
-
-
-#: Problem kind of a plugin the probe got no record of, by outcome kind.
-_CULPRIT_KINDS = {"hang": "hang", "exit": "import", "forged": "probe", "fork": "fork", "start": "probe"}
-
-
-def _culprit_record(
-    unit: dict[str, Any], kind: str, why: str, path: list[str], timeout: float
-) -> PluginRecord:
-    """The record of a plugin the probe got no record of."""
-    from plugfair.registry.probe import module_files
-
-    rec = PluginRecord(
-        name=unit["name"], target=unit["target"], distribution=unit["dist"],
-        version=unit["version"] or "unknown", host=unit["host"], origin=unit.get("origin", ""),
-    )
-    rec.files = module_files(unit["target"].split(":")[0], path, use_loaded=False)
-    if kind == "hang":
-        reason = "probing it did not finish within %.3g s (it hangs at import or in a hook)" % timeout
-    elif kind == "exit":
-        reason = why.replace("the process ended", "the process ended while importing it or calling its hooks", 1)
-    else:
-        reason = "%s while it was probed" % why
-    _fail(rec, _CULPRIT_KINDS.get(kind, "probe"), reason)
-    return rec
-
-
-def _broken_probe(why: str) -> PluginRecord:
-    rec = PluginRecord(name="plugfair_probe", target="plugfair.registry.probe:handler")
-    rec.status = STATUS_FAILED
-    rec.problems.append(
-        Problem(
-            kind="probe",
-            reason="the plugin probe could not start (%s)" % why,
-            remedy="Check that plugfair is installed in this interpreter.",
-        )
-    )
-    return rec

@@ -272,33 +272,16 @@ _DECLARED: tuple[tuple[str, Callable[[str, Any], Any], Callable[[r.PluginRecord,
 def entry_points(path: list[str] | None = None) -> list[tuple[str, str, str, str]]:
     """List ``(name, target, distribution, version)`` for every plugin.
 
-    Read from the distributions on ``path`` (default ``sys.path``) through
-    :mod:`importlib.metadata`, as stevedore reads them, but with no cache:
-    the manifest's key already decided that something changed.  Each entry
+    Read from the distributions on ``path`` (default ``sys.path``) as
+    :mod:`importlib.metadata` reads them
+    (:func:`plugfair.registry.distributions.plugin_distributions`), with no
+    cache: the manifest already decided that something changed.  Each entry
     point is attributed to every distribution that declares it, so two
     distributions that declare the same entry point are both seen.
     """
-    import importlib.metadata
+    from plugfair.registry.distributions import plugin_distributions, units_of
 
-    owners: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    seen_dists = set()
-    for dist in importlib.metadata.distributions(path=sys.path if path is None else list(path)):
-        # Reading entry_points.txt is cheap; parsing METADATA is not, so it
-        # is read only for the distributions that provide plugins.
-        ours = [ep for ep in dist.entry_points if ep.group == r.NAMESPACE]
-        if not ours:
-            continue
-        metadata = dist.metadata
-        pair = (metadata["Name"] or "unknown", metadata["Version"] or "unknown")
-        key = (*pair, getattr(dist, "_path", None))
-        if key in seen_dists:
-            continue
-        seen_dists.add(key)
-        for ep in ours:
-            lst = owners.setdefault((ep.name, ep.value), [])
-            if pair not in lst:
-                lst.append(pair)
-    return [(name, value, dist, ver) for (name, value), pairs in sorted(owners.items()) for dist, ver in pairs]
+    return units_of(plugin_distributions(sys.path if path is None else list(path)).values())
 
 
 def ident(name: str, target: str, distribution: str, host: str | None = None) -> str:
@@ -328,6 +311,43 @@ def handler(job: dict[str, Any]) -> _Prober:
     return _Prober(job.get("plugins") or [])
 
 
+class _Imports:
+    """The top-level modules one turn imports, for the manifest's partial
+    probes (a plugin that imports another plugin's package is probed
+    again when that plugin is): the names given to ``import`` statements
+    run in the turn, whether or not the module was imported already, and
+    the modules new in ``sys.modules``.
+
+    It replaces ``builtins.__import__`` from its creation to :meth:`end`
+    (the integrity watch compares the import system before and after).
+    """
+
+    def __init__(self) -> None:
+        import builtins
+
+        self._before = set(sys.modules)
+        names: set[str] = set()
+        real = builtins.__import__
+
+        def tracking(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                     level: int = 0) -> Any:
+            if level == 0:
+                names.add(name)
+            return real(name, globals, locals, fromlist, level)
+
+        self._names, self._real, self._tracking = names, real, tracking
+        builtins.__import__ = tracking
+
+    def end(self) -> list[str]:
+        """Stop; the top-level names imported, sorted."""
+        import builtins
+
+        if builtins.__import__ is self._tracking:
+            builtins.__import__ = self._real
+        new = set(sys.modules) - self._before
+        return sorted({n.partition(".")[0] for n in self._names | new if n})
+
+
 class _Prober:
     """The probe child's state: what it watches, and the hosts it loaded."""
 
@@ -349,10 +369,14 @@ class _Prober:
         """Describe one plugin; return its result and the taint it left."""
         self.code = {}
         self.watch.begin()
-        if unit.get("host") is None:
-            rec, hosted = self._entry_point(unit)
-        else:
-            rec, hosted = self._hosted(unit), []
+        imports = _Imports()
+        try:
+            if unit.get("host") is None:
+                rec, hosted = self._entry_point(unit)
+            else:
+                rec, hosted = self._hosted(unit), []
+        finally:
+            imported = imports.end()
         patches, taint, seen = self.watch.end(rec.name, rec.target)
         if patches:
             _failure(rec, "tamper", "it changes what is not its own: %s" % "; ".join(patches),
@@ -365,6 +389,7 @@ class _Prober:
             "hosted": [[h.name, h.module, h.distribution, h.version, h.origin] for h in hosted],
             "code": self.code if unit.get("host") is None else {},
             "seen": seen,
+            "imports": imported,
         }
         return result, taint
 

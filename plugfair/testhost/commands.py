@@ -88,8 +88,18 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         metavar="I/N",
         help="Take only shard I of N of the selected tests (1 <= I <= N): a "
         "deterministic split for running on N machines, balanced by the "
-        "timing data in the workspace's stestr repository when it has some, "
-        "by test id otherwise.",
+        "timing data of --timing-from, else of the workspace's stestr "
+        "repository when it has some, by test id otherwise. A test class "
+        "is never split.",
+    )
+    parser.add_argument(
+        "--timing-from",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="A subunit v2 stream of an earlier run (plugfair run --subunit, "
+        "stestr last --subunit): --shard balances the shards by the test "
+        "durations in it. Can be repeated (the shards of a CI matrix).",
     )
 
 
@@ -108,6 +118,7 @@ def _request(cmd: Command, parsed: argparse.Namespace) -> runner.TestRequest:
         ),
         shard=Shard.parse(parsed.shard) if parsed.shard is not None else None,
         use_cache=False if getattr(options, "no_cache", False) else None,
+        timing_from=parsed.timing_from,
     )
 
 

@@ -240,16 +240,7 @@ class HostContext:
 
         :returns: plugin name -> why it failed, for those that did.
         """
-        from plugfair.interface.errors import PlugfairError
-
-        failed = {}
-        registry = self.registry
-        for name in names:
-            try:
-                registry.load(name)
-            except PlugfairError as exc:
-                failed[name] = str(exc)
-        return failed
+        return self.registry.load_all(names)
 
     def load_owner(self, test_id: str) -> None:
         """Load the plugin that owns ``test_id``, if any and if it loads.

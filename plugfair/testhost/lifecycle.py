@@ -16,7 +16,6 @@ each test process then turns its tests into failures that carry the reason
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from plugfair.interface.errors import PlugfairError, UsageError
+from plugfair.interface.logs import logger
 
 if TYPE_CHECKING:  # pragma: no cover
     from oslo_config import cfg
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["HostTestRun", "prepared_plugins", "RESERVED_ENVIRONMENT"]
 
-LOG = logging.getLogger(__name__)
+LOG = logger(__name__)
 
 #: Environment variables no plugin may set for the test processes: they
 #: would change how Python, the dynamic linker or plugfair itself behave

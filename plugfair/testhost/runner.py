@@ -28,7 +28,7 @@ from plugfair.interface.testids import GROUP_REGEX
 from plugfair.testhost import context as ctx_mod
 from plugfair.testhost import lifecycle
 from plugfair.testhost.namespaces import Namespaces
-from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition
+from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition, timing_from
 from plugfair.testhost.workspace import Workspace, suite_paths
 
 __all__ = [
@@ -52,6 +52,8 @@ class TestRequest:
     :param selection: the filters.
     :param shard: the shard to take, if any.
     :param use_cache: override ``[plugfair] manifest_cache``.
+    :param timing_from: subunit streams whose test durations balance the
+        shards (instead of the workspace's stestr repository).
     """
 
     __test__ = False  # not a test, whatever its name says
@@ -65,6 +67,7 @@ class TestRequest:
         selection: Selection | None = None,
         shard: Shard | None = None,
         use_cache: bool | None = None,
+        timing_from: Sequence[str] = (),
     ) -> None:
         self.workspace = workspace
         self.config_files = [os.path.abspath(p) for p in config_files]
@@ -72,6 +75,7 @@ class TestRequest:
         self.selection = selection or Selection()
         self.shard = shard
         self.use_cache = use_cache
+        self.timing_from = [os.path.abspath(p) for p in timing_from]
 
 
 class Prepared:
@@ -175,6 +179,9 @@ def prepared_run(request: TestRequest) -> Iterator[Prepared]:
     :raises ConfigError: for missing or malformed configuration.
     """
     workspace = Workspace.resolve(request.workspace)
+    if request.timing_from and request.shard is None:
+        raise UsageError("--timing-from balances shards: give --shard I/N with it.")
+    timing = timing_from(request.timing_from) if request.timing_from else None
     for path in request.config_files:
         if not os.path.isfile(path):
             raise UsageError("--config-file %s: no such file." % path)
@@ -201,7 +208,8 @@ def prepared_run(request: TestRequest) -> Iterator[Prepared]:
             raise NoTestsMatched(request.selection.describe(), len(prepared.all_ids))
         if request.shard is not None:
             shard = request.shard
-            chosen = partition(ids, shard, repository=workspace.open_repository())
+            repository = workspace.open_repository() if timing is None else None
+            chosen = partition(ids, shard, repository=repository, timing=timing)
             if not chosen:
                 notices.append(
                     "Shard %s is empty: the %d selected tests fit in fewer than %d "

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from plugfair.registry.core import Registry
     from plugfair.testhost.namespaces import Namespaces
 
-__all__ = ["Shard", "Selection", "NoTestsMatched", "partition"]
+__all__ = ["Shard", "Selection", "NoTestsMatched", "partition", "Timing", "timing_from"]
 
 _SHARD = re.compile(r"^\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*$")
 
@@ -169,24 +169,89 @@ class Selection:
         return ids
 
 
+class Timing:
+    """Test durations recorded in subunit streams, answering as a stestr
+    repository does (:meth:`get_test_times`), so stestr's scheduler
+    balances shards by them.
+
+    :param times: seconds by test id, as stestr keys them
+        (``stestr.utils.cleanup_test_name``: no attributes, no scenario).
+    """
+
+    def __init__(self, times: dict[str, float]) -> None:
+        self.times = times
+
+    def get_test_times(self, test_ids: Sequence[str]) -> dict[str, Any]:
+        """``{"known": {id: seconds}, "unknown": {ids}}`` (stestr's shape)."""
+        from stestr import utils
+
+        known = {}
+        for test_id in test_ids:
+            seconds = self.times.get(utils.cleanup_test_name(test_id))
+            if seconds is not None:
+                known[test_id] = seconds
+        return {"known": known, "unknown": frozenset(test_ids) - set(known)}
+
+
+def timing_from(paths: Sequence[str]) -> Timing:
+    """The durations of the tests in subunit v2 streams: an earlier run's
+    ``plugfair run --subunit`` output, ``stestr last --subunit``, or the
+    shards of a CI matrix (a test's last duration wins).
+
+    :raises UsageError: for a file that is missing or holds no durations.
+    """
+    import subunit
+    import testtools
+    from stestr import utils
+
+    times: dict[str, float] = {}
+
+    def take(test: Any) -> None:
+        start, stop = test["timestamps"]
+        if test["status"] != "exists" and None not in (start, stop):
+            times[utils.cleanup_test_name(test["id"])] = (stop - start).total_seconds()
+
+    for path in paths:
+        before = len(times)
+        try:
+            with open(path, "rb") as f:
+                result = testtools.StreamToDict(take)
+                result.startTestRun()
+                try:
+                    subunit.ByteStreamToStreamResult(f, non_subunit_name="stdout").run(result)
+                finally:
+                    result.stopTestRun()
+        except OSError as exc:
+            raise UsageError("--timing-from %s: %s." % (path, exc.strerror or exc)) from None
+        if len(times) == before:
+            raise UsageError(
+                "--timing-from %s holds no test durations: give a subunit v2 stream of an "
+                "earlier run ('plugfair run --subunit > FILE', or 'stestr last --subunit')." % path
+            )
+    return Timing(times)
+
+
 def partition(
     test_ids: Sequence[str],
     shard: Shard,
     *,
     repository: Any = None,
+    timing: Timing | None = None,
 ) -> list[str]:
     """The ids of ``shard``, in the given order.
 
     The split is stestr's scheduler over the ids in sorted order, grouped
     by :func:`plugfair.interface.testids.scheduling_group` (a test class is
-    never split).  Groups with timing data in ``repository`` are balanced
-    by time, the others go round robin.  The same ids and the same timing
-    data give the same split on every machine; the shards of one split are
-    disjoint and together hold every id.
+    never split).  Groups with timing data (``timing`` if given, else the
+    stestr ``repository``) are balanced by time, longest first, the others
+    go round robin.  The same ids and the same timing data give the same
+    split on every machine; the shards of one split are disjoint and
+    together hold every id.
     """
     from stestr import scheduler
 
     ordered = sorted(set(test_ids))
-    parts = scheduler.partition_tests(ordered, shard.total, repository, scheduling_group)
+    source = timing if timing is not None else repository
+    parts = scheduler.partition_tests(ordered, shard.total, source, scheduling_group)
     mine = set(parts[shard.index - 1])
     return [t for t in dict.fromkeys(test_ids) if t in mine]

@@ -54,6 +54,10 @@ leaves running can act during another's turn.  The handler adds its own
 findings of the same kind (a probe that sees a plugin patch plugfair or
 another plugin).
 
+**Several children at once.**  With ``workers``, the units are cut into
+contiguous shares, each run as above by a child of its own at the same
+time; nothing of one share reaches another's child.
+
 **What it does not guarantee.**  Plugin code runs *inside* the child, as
 the same user.  It can in principle do everything the child's own code can:
 walk the stack to the HMAC object, write correctly signed lines, or read

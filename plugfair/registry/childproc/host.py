@@ -75,6 +75,8 @@ def run_units(
     startup: float = STARTUP_ALLOWANCE,
     follow: Callable[[Unit, Outcome], list[Unit]] | None = None,
     cwd: str | None = None,
+    workers: int = 1,
+    per_child: int | None = None,
 ) -> dict[str, Outcome]:
     """Run ``units`` through ``handler`` in child processes.
 
@@ -84,11 +86,76 @@ def run_units(
     :param timeout: seconds each unit may take.
     :param startup: seconds a child may take to get ready.
     :param follow: called with each accepted outcome; the units it returns
-        run next (a hosting plugin's hosted plugins, say).
+        run next (a hosting plugin's hosted plugins, say), in the same
+        share.
     :param cwd: the children's working directory.
+    :param workers: how many children run at once: the units are cut into
+        that many contiguous shares, in order, and each share runs as if
+        it were all there is (``follow`` is then called from several
+        threads, one at a time).
+    :param per_child: at most this many units run in one child; then a
+        fresh child carries on (what a handler checks around each unit
+        may grow with the units before it in the same process).
     :returns: ident -> outcome, for every unit (those added by ``follow``
         too).
     """
+    shares = _shares(list(units), workers)
+    limit = per_child or len(shares[0]) + 1
+    if len(shares) == 1:
+        return _run_share(handler, job, shares[0], timeout, startup, follow, cwd, limit)
+    import threading
+
+    lock = threading.Lock()
+
+    def followed(unit: Unit, outcome: Outcome) -> list[Unit]:
+        with lock:
+            return follow(unit, outcome) if follow is not None else []
+
+    results: list[Any] = [None] * len(shares)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = _run_share(handler, job, shares[i], timeout, startup, followed, cwd, limit)
+        except BaseException as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,), name="plugfair-units-%d" % i, daemon=True)
+               for i in range(len(shares))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes: dict[str, Outcome] = {}
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes.update(result)
+    return outcomes
+
+
+def _shares(units: list[Unit], workers: int) -> list[list[Unit]]:
+    """``units`` cut into at most ``workers`` contiguous shares."""
+    count = max(1, min(workers, len(units)))
+    size, extra = divmod(len(units), count)
+    shares, at = [], 0
+    for i in range(count):
+        step = size + (1 if i < extra else 0)
+        shares.append(units[at:at + step])
+        at += step
+    return shares
+
+
+def _run_share(
+    handler: str,
+    job: dict[str, Any],
+    units: list[Unit],
+    timeout: float,
+    startup: float,
+    follow: Callable[[Unit, Outcome], list[Unit]] | None,
+    cwd: str | None,
+    limit: int,
+) -> dict[str, Outcome]:
+    """:func:`run_units` with one child at a time, ``limit`` units each."""
     pending = deque(units)
     outcomes: dict[str, Outcome] = {}
     while pending:
@@ -99,7 +166,7 @@ def run_units(
                 for unit in pending:
                     outcomes[unit.ident] = Outcome(why=why, kind="start")
                 break
-            _run_in(child, pending, outcomes, timeout, follow, startup)
+            _run_in(child, pending, outcomes, timeout, follow, startup, limit)
         finally:
             child.close()
     return outcomes
@@ -112,15 +179,17 @@ def _run_in(
     timeout: float,
     follow: Callable[[Unit, Outcome], list[Unit]] | None,
     startup: float,
+    limit: int,
 ) -> None:
-    """Feed ``pending`` to one child until it is done or must be replaced.
+    """Feed ``pending`` to one child until it is done, must be replaced, or
+    ran ``limit`` units.
 
     Trouble is blamed on a unit only when that unit was the first in its
     child; otherwise the unit runs again, first in a fresh child, so what
     an earlier unit left behind is never blamed on a later one.
     """
     done: list[Unit] = []
-    while pending:
+    while pending and len(done) < limit:
         unit = pending.popleft()
         outcome = child.ask(unit, timeout, startup)
         outcomes.update(child.late)

@@ -192,6 +192,33 @@ class TestRunUnits(base.TestCase):
             self.assertIn("after its turn, the process ended (exit status 0)", out["forger"].why)
             self.assertEqual([], [n for n, o in out.items() if n != "forger" and o.result is None])
 
+    def test_several_children_at_once_give_the_same_outcomes(self):
+        specs = [("a", {}), ("hangs", {"do": "hang"}), ("b", {}), ("junk", {"do": "junk"}),
+                 ("c", {}), ("exits", {"do": "exit"}), ("d", {}), ("forks", {"do": "fork"}), ("e", {})]
+
+        def follow(unit, outcome):
+            return _units(("%s.1" % unit.ident, {})) if unit.ident in ("a", "e") else []
+
+        one = self.run_units(*specs, timeout=1.0, follow=follow)
+        three = self.run_units(*specs, timeout=1.0, follow=follow, workers=3)
+        self.assertEqual(sorted(one), sorted(three))
+        for ident in one:
+            self.assertEqual((one[ident].kind, one[ident].result is None),
+                             (three[ident].kind, three[ident].result is None), ident)
+        # three children ran the shares at once: a, c and e are each
+        # in a share of their own
+        pids = {three[n].result["pid"] for n in ("a", "c", "e")}
+        self.assertEqual(3, len(pids))
+        self.assertEqual([["a", "hangs", "b"], ["junk", "c", "exits"], ["d", "forks", "e"]],
+                         [[u.ident for u in share] for share in host._shares(_units(*specs), 3)])
+
+    def test_at_most_per_child_units_run_in_one_child(self):
+        specs: list[tuple[str, dict[str, object]]] = [("u%d" % i, {}) for i in range(7)]
+        out = self.run_units(*specs, per_child=3)
+        pids = [out["u%d" % i].result["pid"] for i in range(7)]
+        self.assertEqual(3, len(set(pids)))
+        self.assertEqual([pids[0]] * 3 + [pids[3]] * 3 + [pids[6]], pids)
+
     def test_follow_runs_new_units_next(self):
         def follow(unit, outcome):
             return _units(("%s.1" % unit.ident, {}), ("%s.2" % unit.ident, {})) if "." not in unit.ident else []

@@ -412,11 +412,7 @@ def seed_cache(recs: list[PluginRecord]) -> None:
     It is what the first ``plugfair`` run would have written for the zoo,
     so a test of the CLI does not pay for a probe of its own.
     """
-    path = list(sys.path)
-    manifest._write(
-        manifest._cache_file(path),
-        {"key": manifest.environment_key(path), "records": [x.to_dict() for x in recs]},
-    )
+    manifest.store(recs, list(sys.path))
 
 
 def distribution(name: str, directory: str | None = None, **kwargs: object) -> fixtures.Fixture:

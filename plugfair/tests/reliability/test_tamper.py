@@ -175,6 +175,38 @@ class TestSneakyPatcher(base.TestCase):
         self.assertEqual((0, "Hello from rgood\n"), (rc, out), err)
 
 
+class TestLoadsInABatch(base.TestCase):
+    """Registry.load_all checks each load against what the one before it
+    left: a plugin that patches an earlier one is still refused."""
+
+    def test_a_patcher_loaded_in_a_batch_is_refused(self):
+        import fixtures
+
+        from plugfair.registry.core import Registry
+        from plugfair.registry.records import STATUS_OK
+
+        found = probed()  # the attackers, probed once
+        path = [found.good, found.bad] + [p for p in sys.path if p]
+        self.useFixture(fixtures.MonkeyPatch("sys.path", path))
+        self.addCleanup(_forget, ("rz_", "rt_"))
+        records = []
+        for rec in found.attacked:
+            if rec.name == "rt_patch_earlier":  # as if the probe had not seen it
+                rec = rec.copy()
+                rec.status, rec.problems = STATUS_OK, []
+            records.append(rec)
+        registry = Registry(records)
+        failed = registry.load_all(["rgood", "rt_patch_earlier", "rvictim"])
+        self.assertEqual(["rt_patch_earlier"], sorted(failed))
+        self.assertIn("plugin rgood (rz_good.plugin.P.cli_commands)", failed["rt_patch_earlier"])
+        self.assertEqual("failed", registry.get("rt_patch_earlier").status)
+
+
+def _forget(prefixes: tuple[str, ...]) -> None:
+    for name in [m for m in sys.modules if m.startswith(prefixes)]:
+        del sys.modules[name]
+
+
 class TestForgedCheck(base.TestCase):
     """``plugfair check`` of a wheel that forges a clean result fails."""
 

@@ -208,6 +208,8 @@ class RunTest(CliTestCase):
             (["--shard", "two"], "--shard 'two' is invalid"),
             (["--include-list", "/no/such/file"], "no such file"),
             (["--concurrency", "-1"], "negative"),
+            (["--timing-from", "/no/such/file", "--shard", "1/2"], "--timing-from /no/such/file: "),
+            (["--timing-from", "/no/such/file"], "--timing-from balances shards: give --shard I/N"),
         ):
             rc, out, err = self.run_cli(["run", "--workspace", self.ws, *args])
             self.assertEqual(2, rc, "%s: %s" % (args, out + err))
@@ -277,6 +279,17 @@ class ShardTest(CliTestCase):
         ran = [t for p in streams for t in outcomes(open(p, "rb").read())]
         self.assertEqual(len(ran), len(set(ran)), "a test ran in two shards")
         self.assertEqual(sorted(suite), sorted(ran))
+
+        # The next CI run balances its shards by the streams of this one,
+        # on machines whose workspaces have no timing data of their own.
+        balanced: list[str] = []
+        for i in (1, 2, 3):
+            node = self.workspace(enabled=enabled)
+            args = [a for p in streams for a in ("--timing-from", p)]
+            rc, listed, err = self.plugfair("list-tests", "--workspace", node, "--shard", "%d/3" % i, *args)
+            self.assertEqual(0, rc, err)
+            balanced.extend(listed.split())
+        self.assertEqual(sorted(suite), sorted(balanced))
 
         # Merge them into one run of one repository with plain stestr, as
         # the documentation says: the streams concatenated on stdin.

@@ -18,7 +18,7 @@ from plugfair.interface.plugin import Plugin
 from plugfair.registry import records as r
 from plugfair.registry.core import Registry
 from plugfair.testhost.namespaces import Namespaces, contract_prefix
-from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition
+from plugfair.testhost.selection import NoTestsMatched, Selection, Shard, partition, timing_from
 
 
 def _record(name: str, test_package: str | None, status: r.Status = r.STATUS_OK) -> r.PluginRecord:
@@ -120,6 +120,89 @@ class ShardTest(testtools.TestCase):
         plain = partition(ids, Shard(1, 2))
         self.assertIn("pkg.mod.Long.test", plain)
         self.assertGreater(len(plain), 1)
+
+
+def _stream(path: str, durations: dict[str, float]) -> str:
+    """A subunit v2 stream in which each test took its duration."""
+    import datetime
+
+    start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    with open(path, "wb") as f:
+        out = subunit.StreamResultToBytes(f)
+        for test_id, seconds in durations.items():
+            out.status(test_id=test_id, test_status="inprogress", timestamp=start)
+            out.status(test_id=test_id, test_status="success",
+                       timestamp=start + datetime.timedelta(seconds=seconds))
+    return path
+
+
+def _skewed(seed: int, classes: int = 300, per_class: int = 10) -> dict[str, float]:
+    """A suite whose class durations are log-normal (a few classes take
+    most of the time), as real suites are."""
+    import random
+
+    rng = random.Random(seed)
+    out = {}
+    for c in range(classes):
+        scale = rng.lognormvariate(0.0, 1.4)
+        for t in range(per_class):
+            out["p%02d.tests.test_m.C%03d.test_%02d" % (c % 7, c, t)] = scale * rng.lognormvariate(0.0, 0.6)
+    return out
+
+
+class TimingFromTest(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+
+    def test_durations_are_read_as_stestr_keys_them(self):
+        path = _stream(os.path.join(self.dir, "a.subunit"), {
+            "pkg.mod.C.test_a[id-1,smoke]": 2.5, "pkg.mod.C.test_b": 0.25})
+        timing = timing_from([path])
+        self.assertEqual({"pkg.mod.C.test_a": 2.5, "pkg.mod.C.test_b": 0.25}, timing.times)
+        answer = timing.get_test_times(["pkg.mod.C.test_a[id-1,smoke]", "pkg.mod.C.test_new"])
+        self.assertEqual({"pkg.mod.C.test_a[id-1,smoke]": 2.5}, answer["known"])
+        self.assertEqual({"pkg.mod.C.test_new"}, set(answer["unknown"]))
+
+    def test_several_streams_add_up_and_the_last_wins(self):
+        one = _stream(os.path.join(self.dir, "1.subunit"), {"a.B.test_x": 1.0, "a.B.test_y": 2.0})
+        two = _stream(os.path.join(self.dir, "2.subunit"), {"a.B.test_y": 3.0, "c.D.test_z": 4.0})
+        self.assertEqual({"a.B.test_x": 1.0, "a.B.test_y": 3.0, "c.D.test_z": 4.0}, timing_from([one, two]).times)
+
+    def test_a_missing_or_foreign_file_is_a_usage_error(self):
+        foreign = os.path.join(self.dir, "notes.txt")
+        with open(foreign, "w") as f:
+            f.write("not a subunit stream\n")
+        for path, message in ((os.path.join(self.dir, "nope"), "No such file"),
+                              (foreign, "holds no test durations")):
+            with self.assertRaises(UsageError) as ctx:
+                timing_from([path])
+            self.assertIn(message, str(ctx.exception))
+
+    def test_skewed_suites_are_balanced_and_classes_stay_whole(self):
+        from plugfair.interface.testids import scheduling_group
+
+        for seed in range(5):
+            durations = _skewed(seed)
+            timing = timing_from([_stream(os.path.join(self.dir, "%d.subunit" % seed), durations)])
+            ids = list(durations)
+            total = 6
+            timed = [partition(ids, Shard(i, total), timing=timing) for i in range(1, total + 1)]
+            plain = [partition(ids, Shard(i, total)) for i in range(1, total + 1)]
+            for parts in (timed, plain):
+                self.assertEqual(sorted(ids), sorted(t for p in parts for t in p))
+                groups = [{scheduling_group(t) for t in p} for p in parts]
+                self.assertEqual(sum(map(len, groups)), len(set().union(*groups)), "a class was split")
+
+            def spread(parts):
+                sums = [sum(durations[t] for t in p) for p in parts]
+                return max(sums) / (sum(sums) / len(sums))
+
+            self.assertLessEqual(spread(timed), 1.15, seed)
+            self.assertLess(spread(timed), spread(plain), seed)
+            # the repository's answer and the stream's are the same split
+            self.assertEqual(timed, [partition(ids, Shard(i, total), timing=timing)
+                                     for i in range(1, total + 1)])
 
 
 class NamespacesTest(testtools.TestCase):
