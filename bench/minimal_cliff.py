@@ -6,7 +6,12 @@ added to its command manager in code: no plugin registry, no
 configuration, nothing but cliff.  ``bench/speed.py`` times
 ``plugfair thing0250 list`` against it.
 
-Usage: python bench/minimal_cliff.py thing0250 list
+With ``--class MODULE:NAME`` first, the command is that class instead
+(e.g. the generated plugin's own ``bench0250_pkg.plugin:ThingList``): the
+same command code, with what its module imports, and still no plugin
+registry or configuration.
+
+Usage: python bench/minimal_cliff.py [--class MODULE:NAME] thing0250 list
 """
 
 from __future__ import annotations
@@ -28,14 +33,25 @@ class ThingList(Lister):
 class MinimalApp(App):
     """The whole application: one command."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: type = ThingList) -> None:
         manager = CommandManager("plugfair.bench.minimal")
-        manager.add_command("thing0250 list", ThingList)
+        manager.add_command("thing0250 list", command)
         super().__init__(
             description="minimal cliff app", version="1.0", command_manager=manager,
             deferred_help=True,
         )
 
 
+def _main(argv: list[str]) -> int:
+    command: type = ThingList
+    if argv[:1] == ["--class"]:
+        import importlib
+
+        module, _, name = argv[1].partition(":")
+        command = getattr(importlib.import_module(module), name)
+        argv = argv[2:]
+    return MinimalApp(command).run(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(MinimalApp().run(sys.argv[1:]))
+    sys.exit(_main(sys.argv[1:]))

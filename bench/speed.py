@@ -11,7 +11,8 @@ Rows (``--rows``, comma-separated; default all):
 ``help``      ``plugfair --help`` at N=500 and N=0, warm / floor
 ``list``      ``plugfair plugin list`` at N=500, warm / floor
 ``command``   ``plugfair thing0250 list`` / a minimal cliff app with no
-              plugins running the same command (``bench/minimal_cliff.py``)
+              plugins running the same command (``bench/minimal_cliff.py``),
+              with a command of its own and with the plugin's own class
 ``install``   after installing one more plugin: the first ``--help`` / the
               next (warm) one, and the first ``thing0250 list`` / the next
               one; and whether that first command wrote a stevedore cache
@@ -205,10 +206,15 @@ class Bench:
                      env, self.root).out
         if ours != theirs:
             raise SystemExit("the two commands differ:\n%s\n%s" % (ours.decode(), theirs.decode()))
+        same = [sys.executable, os.path.join(HERE, "minimal_cliff.py"), "--class",
+                "bench0250_pkg.plugin:ThingList", "thing0250", "list"]
+        if run(same, env, self.root).out != ours:
+            raise SystemExit("the minimal app running the plugin's class differs")
         times = alternate({
             "plugfair": self.timer([sys.executable, "-c", MAIN, "thing0250", "list"], env),
             "minimal cliff": self.timer(
                 [sys.executable, os.path.join(HERE, "minimal_cliff.py"), "thing0250", "list"], env),
+            "same class": self.timer(same, env),
             "floor": self.timer(FLOOR, env),
         }, self.rounds)
         self.report("command / minimal cliff", ratio(times, "plugfair", "minimal cliff"),
@@ -216,6 +222,11 @@ class Bench:
                         ms(times["plugfair"]), ratio(times, "plugfair", "floor"),
                         ms(times["minimal cliff"]), ratio(times, "minimal cliff", "floor"),
                         ms(times["floor"])))
+        self.report("command / minimal cliff running the plugin's class",
+                    ratio(times, "plugfair", "same class"),
+                    "plugfair %.1f ms, minimal cliff with the plugin's ThingList (its module imports "
+                    "oslo.config and plugfair.api) %.1f ms" % (ms(times["plugfair"]),
+                                                               ms(times["same class"])))
 
     def row_install(self) -> None:
         plugins = self.plugins("n500-install", 500)

@@ -7,6 +7,8 @@ they never import a plugin module.  This module imports nothing heavy.
 
 from __future__ import annotations
 
+import enum
+
 __all__ = [
     "NAMESPACE",
     "Status",
@@ -28,53 +30,29 @@ if TYPE_CHECKING:  # pragma: no cover
 NAMESPACE = "plugfair.plugins"
 
 
-class Status(str):
+class Status(enum.StrEnum):
     """A plugin's status.  Its values are the strings the CLI and the
-    manifest show, so a ``Status`` compares equal to its text.
+    manifest show, so a ``Status`` compares equal to its text, and
+    ``Status("ok")`` is :attr:`OK` (any other text raises ``ValueError``).
 
-    ``Status("ok")`` is :attr:`OK`; any other text raises ``ValueError``.
-    (A plain ``str`` subclass rather than an ``enum.StrEnum``: this module
-    is on the path of ``plugfair --help``, which imports neither ``enum``
-    nor ``dataclasses``.)
+    (:mod:`enum` is on the path of ``plugfair --help``; the interpreter's
+    own start-up has already imported it, through :mod:`re`.)
     """
 
-    __slots__ = ()
-
     #: Usable.
-    OK: Status
+    OK = "ok"
     #: Import, instantiation, a hook or validation failed; the plugin is unused.
-    FAILED: Status
+    FAILED = "failed"
     #: The plugin's ``api_version`` cannot be served; the plugin is unused.
-    INCOMPATIBLE: Status
+    INCOMPATIBLE = "incompatible"
     #: Something the plugin claims is also claimed by another plugin.
-    CONFLICT: Status
+    CONFLICT = "conflict"
     #: Excluded by ``enabled_plugins`` or ``disabled_plugins``.
-    DISABLED: Status
-
-    def __new__(cls, value: object) -> Status:
-        try:
-            return _STATUSES[value]  # type: ignore[index]
-        except (KeyError, TypeError):
-            raise ValueError("%r is not a valid Status" % (value,)) from None
-
-    def __repr__(self) -> str:
-        return "<Status.%s: %s>" % (self.upper(), str.__repr__(self))
-
-    def __str__(self) -> str:
-        return str.__str__(self)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Status, (str.__str__(self),))
+    DISABLED = "disabled"
 
 
-_STATUSES: dict[str, Status] = {
-    text: str.__new__(Status, text) for text in ("ok", "failed", "incompatible", "conflict", "disabled")
-}
-Status.OK = _STATUSES["ok"]
-Status.FAILED = _STATUSES["failed"]
-Status.INCOMPATIBLE = _STATUSES["incompatible"]
-Status.CONFLICT = _STATUSES["conflict"]
-Status.DISABLED = _STATUSES["disabled"]
+#: text -> member, for reading manifests without a call per record
+_STATUSES: dict[str, Status] = {member.value: member for member in Status}
 
 STATUS_OK = Status.OK
 STATUS_FAILED = Status.FAILED
