@@ -597,12 +597,17 @@ class LoadGuard:
         self._batched = False
         #: The last load ended cleanly in a batch.
         self._continuing = False
+        #: The last :meth:`end` found plugfair exactly as :attr:`_host`.
+        self._host_current = False
 
     def begin(self) -> None:
         """Call before a plugin is imported: only what changes from now
         until :meth:`end` counts (a host's own code, and a test's patches,
         run between loads)."""
-        self._host = snapshot_host()
+        if not (self._continuing and self._host_current):
+            # in a batch, the last end() found plugfair exactly as _host
+            # and only the caller's loop ran since: nothing to take again
+            self._host = snapshot_host()
         self._watch.begin(refresh=not self._continuing)
         self._continuing = False
 
@@ -622,7 +627,8 @@ class LoadGuard:
         """Call after it loaded; what it changed that is not its own, in
         words (``[]``: nothing)."""
         top = target.partition(":")[0].strip().split(".")[0]
-        patched = host_changes(self._host, top)
+        self._host_current = _unchanged(self._host)
+        patched = [] if self._host_current else host_changes(self._host, top)
         found = ["plugfair internals (%s)" % ", ".join(patched[:5])] if patched else []
         self._continuing = self._batched
         return found + self._watch.end(name, target)[0]

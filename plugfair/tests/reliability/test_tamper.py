@@ -201,6 +201,43 @@ class TestLoadsInABatch(base.TestCase):
         self.assertIn("plugin rgood (rz_good.plugin.P.cli_commands)", failed["rt_patch_earlier"])
         self.assertEqual("failed", registry.get("rt_patch_earlier").status)
 
+    def test_each_load_in_a_batch_is_judged_on_its_own_changes(self):
+        # A plugin that patches plugfair is refused; the one loaded right
+        # after it, and one that only imports a plugfair module that was
+        # not imported yet, are not blamed for it.
+        import fixtures
+
+        import plugfair.interface.text as text
+        from plugfair.registry.core import Registry
+        from plugfair.registry.records import STATUS_OK
+
+        site = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.MonkeyPatch("plugfair.interface.text.printable", text.printable))
+        sources = {
+            "rb_first": "",
+            "rb_patch": "import plugfair.interface.text as _t\n_t.printable = lambda s: s\n",
+            "rb_after": "",
+            "rb_imports": "import plugfair.interface.fakehost\n",
+            "rb_last": "",
+        }
+        for name, header in sources.items():
+            write_distribution(site, name.replace("_", "-"), "1.0", {name: "%s:P" % name},
+                               {name: zoo._plugin(name, header=header)})
+        self.useFixture(fixtures.MonkeyPatch("sys.path", [site] + [p for p in sys.path if p]))
+        self.addCleanup(_forget, ("rb_",))
+        path = [site] + [p for p in sys.path if p]
+        records = [r for r in manifest.build(path, timeout=TIMEOUT) if r.name in sources]
+        self.assertEqual(sorted(sources), sorted(r.name for r in records))
+        for rec in records:  # as if the probe had not seen the patch
+            rec.status, rec.problems = STATUS_OK, []
+        sys.modules.pop("plugfair.interface.fakehost", None)
+        registry = Registry(records)
+        failed = registry.load_all(list(sources))
+        self.assertEqual(["rb_patch"], sorted(failed), failed)
+        self.assertIn("plugfair internals (plugfair.interface.text.printable)", failed["rb_patch"])
+        for name in ("rb_first", "rb_after", "rb_imports", "rb_last"):
+            self.assertEqual("ok", registry.get(name).status, name)
+
 
 def _forget(prefixes: tuple[str, ...]) -> None:
     for name in [m for m in sys.modules if m.startswith(prefixes)]:
