@@ -233,7 +233,7 @@ class TestLoadsInABatch(base.TestCase):
         sys.modules.pop("plugfair.interface.fakehost", None)
         registry = Registry(records)
         failed = registry.load_all(list(sources))
-        self.assertEqual(["rb_patch"], sorted(failed), failed)
+        self.assertEqual(["rb_patch"], sorted(failed), str(failed))
         self.assertIn("plugfair internals (plugfair.interface.text.printable)", failed["rb_patch"])
         for name in ("rb_first", "rb_after", "rb_imports", "rb_last"):
             self.assertEqual("ok", registry.get(name).status, name)
