@@ -65,6 +65,23 @@ STEVEDORE_COLD = (
     "assert len(m.names()) > 0"
 )
 
+#: The tests row's baseline: unittest's discovery of each package named
+#: (argv: the site, the comma-separated top-level packages), ids printed.
+UNITTEST_LIST = """
+import sys, unittest
+site, names = sys.argv[1], sys.argv[2].split(",")
+loader, ids, stack = unittest.TestLoader(), [], []
+for name in names:
+    stack.append(loader.discover(site + "/" + name + "/tests", top_level_dir=site))
+    while stack:
+        for test in stack.pop():
+            if isinstance(test, unittest.TestSuite):
+                stack.append(test)
+            else:
+                ids.append(test.id())
+sys.stdout.write("\\n".join(ids) + "\\n")
+"""
+
 #: What each row must reach (issue 15).
 TARGETS = {
     "help N=500 / floor": 3.0,
@@ -309,15 +326,28 @@ class Bench:
             if listed < 100 * plugins:  # each plugin's contract tests come on top
                 raise SystemExit("list-tests %s listed %d ids" % (label, listed))
             steps[label] = self.timer(cmd, env)
+            if label != "100k":
+                # the same-run baseline: unittest's own discovery of the
+                # same test packages, ids printed (what stestr's runner does)
+                base = [sys.executable, "-c", UNITTEST_LIST, site, ",".join(names)]
+                if len(run(base, env, self.root).out.splitlines()) != 100 * plugins:
+                    raise SystemExit("unittest listed the wrong number of %s tests" % label)
+                steps["unittest " + label] = self.timer(base, env)
         steps["floor"] = self.timer(FLOOR, self.env(self.root, "floor"))
         rounds = max(3, self.rounds // 2)
         times = alternate(steps, rounds)
         per_1000 = (ms(times["10k"]) - ms(times["1k"])) / 9
         fixed = ms(times["1k"]) - per_1000 - ms(times["floor"])
+        base_1000 = (ms(times["unittest 10k"]) - ms(times["unittest 1k"])) / 9
+        base_fixed = ms(times["unittest 1k"]) - base_1000 - ms(times["floor"])
         self.report("list-tests ms per 1000 tests", per_1000,
                     "1k %.0f ms, 10k %.0f ms, floor %.1f ms" % (
                         ms(times["1k"]), ms(times["10k"]), ms(times["floor"])))
         self.report("list-tests fixed ms over floor", fixed, "1k minus one slope minus the floor")
+        self.report("list-tests per 1000 / unittest's per 1000", per_1000 / base_1000,
+                    "unittest discovery of the same packages: %.1f ms per 1000 tests, %.0f ms "
+                    "fixed over the floor (1k %.0f ms, 10k %.0f ms)" % (
+                        base_1000, base_fixed, ms(times["unittest 1k"]), ms(times["unittest 10k"])))
         if with_100k:
             predicted = ms(times["floor"]) + fixed + 100 * per_1000
             self.report("list-tests 100k measured / predicted", ms(times["100k"]) / predicted,
