@@ -230,7 +230,13 @@ class TestLoadsInABatch(base.TestCase):
         self.assertEqual(sorted(sources), sorted(r.name for r in records))
         for rec in records:  # as if the probe had not seen the patch
             rec.status, rec.problems = STATUS_OK, []
-        sys.modules.pop("plugfair.interface.fakehost", None)
+        # as if plugfair.interface.fakehost had never been imported here
+        import plugfair.interface.fakehost  # noqa: F401 - to put it back afterwards
+
+        self.useFixture(fixtures.MonkeyPatch("plugfair.interface.fakehost",
+                                             fixtures.MonkeyPatch.delete))
+        self.addCleanup(sys.modules.__setitem__, "plugfair.interface.fakehost",
+                        sys.modules.pop("plugfair.interface.fakehost"))
         registry = Registry(records)
         failed = registry.load_all(list(sources))
         self.assertEqual(["rb_patch"], sorted(failed), str(failed))
