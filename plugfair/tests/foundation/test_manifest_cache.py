@@ -52,6 +52,17 @@ class CacheTestCase(base.TestCase):
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
 
+    def edit_module(self, name, old, new):
+        """Replace ``old`` by ``new`` in module ``name`` of :attr:`dir`,
+        visibly to the cache's mtime checks."""
+        module = os.path.join(self.dir, name + ".py")
+        with open(module) as f:
+            source = f.read()
+        self.assertIn(old, source)
+        with open(module, "w") as f:
+            f.write(source.replace(old, new))
+        self.touch_later(module)
+
 
 class TestWarmCache(CacheTestCase):
     def test_warm_cache_is_used_without_probing(self):
@@ -144,12 +155,7 @@ class TestInvalidation(CacheTestCase):
     def test_plugin_module_edited(self):
         self.install("other")
         manifest.load()
-        module = os.path.join(self.dir, "pf_other.py")
-        with open(module) as f:
-            source = f.read()
-        with open(module, "w") as f:
-            f.write(source.replace("Another plugin that works.", "Edited."))
-        self.touch_later(module)
+        self.edit_module("pf_other", "Another plugin that works.", "Edited.")
         found = manifest.load()
         self.assertEqual("probe", found.source)
         self.assertEqual(["Edited."], [x.description for x in found.records

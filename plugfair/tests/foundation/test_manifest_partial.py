@@ -119,12 +119,7 @@ class TestWhatIsProbedAgain(PartialTestCase):
         self.assertEqual(("1.1.0", "An upgraded plugin that works."), (rec.version, rec.description))
 
     def test_editing_a_plugin_module_probes_it_alone(self):
-        module = os.path.join(self.dir, "pf_other.py")
-        with open(module) as f:
-            source = f.read()
-        with open(module, "w") as f:
-            f.write(source.replace("Another plugin that works.", "Edited."))
-        self.touch_later(module)
+        self.edit_module("pf_other", "Another plugin that works.", "Edited.")
         found = self.assertPartial(1, ["pf_other"])
         self.assertEqual(["Edited."], [x.description for x in found.records if x.name == "other"])
 
@@ -181,12 +176,7 @@ class TestDependents(PartialTestCase):
         self.assertEqual({"other": "ok", "user": "failed", "lazy_user": "failed"}, status)
 
     def test_editing_a_module_of_an_imported_plugin(self):
-        module = os.path.join(self.dir, "pf_base.py")
-        with open(module) as f:
-            source = f.read()
-        with open(module, "w") as f:
-            f.write(source.replace('"base helper"', '"edited helper"'))
-        self.touch_later(module)
+        self.edit_module("pf_base", '"base helper"', '"edited helper"')
         self.assertPartial(3, ["pf_base", "pf_lazy_user", "pf_user"])
 
 
